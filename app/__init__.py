@@ -1,0 +1,89 @@
+"""Application factory: settings, extensions, blueprints. No migrations or seeding here."""
+from __future__ import annotations
+
+from flask import Flask, request
+
+from .settings import ROOT, Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=str(settings.instance_path))
+    _configure(app, settings)
+    _init_extensions(app, settings)
+    _register(app)
+    return app
+
+
+def _configure(app: Flask, s: Settings) -> None:
+    app.config.update(
+        SETTINGS=s,
+        SECRET_KEY=s.secret_key,
+        SQLALCHEMY_DATABASE_URI=s.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(s),
+        WTF_CSRF_TIME_LIMIT=None,
+        # Six photos of 10 MB and the form around them.
+        MAX_CONTENT_LENGTH=6 * s.max_photo_bytes + 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        BABEL_DEFAULT_LOCALE="zh_Hans",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=s.session_cookie_secure,
+        REMEMBER_COOKIE_SECURE=s.session_cookie_secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        RATELIMIT_ENABLED=s.rate_limits,
+        RATELIMIT_STORAGE_URI=s.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        TESTING=s.testing,
+        PREFERRED_URL_SCHEME="https" if s.public_url.startswith("https") else "http",
+    )
+
+
+def _engine_options(s: Settings) -> dict:
+    if s.is_sqlite:
+        return {"connect_args": {"timeout": s.sqlite_busy_timeout_ms / 1000}}
+    options = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+    schema = s.extra.get("pg_schema")
+    if schema:
+        options["connect_args"] = {"options": f"-c search_path={schema}"}
+    return options
+
+
+def _init_extensions(app: Flask, s: Settings) -> None:
+    from . import models  # noqa: F401  (every model registered before use)
+    from .database import configure_sqlite, set_write_intent
+    from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from .i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "app" / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    if s.is_sqlite:
+        with app.app_context():
+            configure_sqlite(db.engine, s.sqlite_busy_timeout_ms)
+
+    @app.before_request
+    def _write_intent():
+        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+def _register(app: Flask) -> None:
+    from . import cli, errors, health, i18n, templating
+    from .accounts import loader, views as account_views
+    from .staff import views as staff_views
+    from proposals import views as proposal_views
+
+    loader.init(app)
+    errors.register_error_handlers(app)
+    templating.init(app)
+    for bp in (health.bp, i18n.bp, account_views.bp, staff_views.bp, proposal_views.site_bp,
+               proposal_views.bp):
+        app.register_blueprint(bp)
+    cli.register(app)

@@ -1,0 +1,42 @@
+"""Forms for signing up, logging in, changing and resetting passwords."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+USERNAME = Regexp(r"^[A-Za-z0-9_]{3,40}$",
+                  message=_l("3 to 40 letters, digits or underscores, e.g. wang_ayi."))
+PASSWORD_LEN = Length(min=8, max=200, message=_l("At least 8 characters."))
+
+
+class SignupForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), USERNAME])
+    display_name = StringField(_l("Name shown to neighbours"),
+                               validators=[DataRequired(), Length(max=60)])
+    community = SelectField(_l("Your neighbourhood"), coerce=str,
+                            validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), PASSWORD_LEN])
+    confirm = PasswordField(_l("Password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LEN])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class ResetForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
+    code = StringField(_l("Reset code from staff"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LEN])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])

@@ -1,0 +1,47 @@
+"""Command-line tools: `flask --app wsgi create-admin | units import | seed-demo`."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from .accounts import services as accounts
+from .accounts.models import User
+from .database import write_transaction
+
+
+def fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_admin(username: str, password_stdin: bool) -> None:
+    """Create a site administrator (or make an existing account one)."""
+    if not password_stdin:
+        fail("Give the password on standard input with --password-stdin.")
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        fail("The password must have at least 8 characters.")
+    with write_transaction():
+        user = User.by_username(username)
+        if user is None:
+            user = accounts.create_user(username, username, password, is_site_admin=True)
+        else:
+            accounts.change_password(user, password)
+            user.is_site_admin = True
+    click.echo(f"{user.username} is a site administrator.")
+
+
+def register(app: Flask) -> None:
+    from proposals.demo import seed_demo_command
+    from .units_import import units_group
+
+    app.cli.add_command(create_admin)
+    app.cli.add_command(units_group)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,59 @@
+"""Error pages in both languages, whole or as htmx fragments; a busy database is a 503."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .database import is_busy_error
+from .extensions import db
+from .rendering import render
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Not allowed"), _l("You do not have permission to do this.")),
+    404: (_l("Not found"), _l("This page does not exist, or it has been removed.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("Too large"), _l("What you sent is too large. Photos may be at most 10 MB each.")),
+    422: (_l("Please check your input"), _l("Some of what you entered could not be accepted.")),
+    429: (_l("Too many requests"), _l("Too many attempts in a short time. Please wait a minute and try again.")),
+    500: (_l("Something went wrong"), _l("An error occurred on our side. It has been logged; please try again later.")),
+    503: (_l("Busy, please try again"), _l("The site is busy right now. Please try again in a moment.")),
+}
+
+
+def error_page(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    return render("errors/error.html", fragment="errors/_error.html", status=code,
+                  code=code, title=title, message=detail or message)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return error_page(400, str(_l("Your form expired or was sent from elsewhere. "
+                                     "Please reload the page and try again.")))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if exc.code in MESSAGES:
+            return error_page(exc.code)
+        return exc
+
+    @app.errorhandler(OperationalError)
+    def _db(exc: OperationalError):
+        db.session.rollback()
+        if is_busy_error(exc):
+            return error_page(503)
+        app.logger.exception("database error")
+        return error_page(500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return error_page(500)

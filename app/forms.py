@@ -1,0 +1,53 @@
+"""Shared form pieces: money in yuan (stored as fen) and the empty form for buttons."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+MAX_FEN = 10**13  # 100 billion yuan: far above any neighbourhood budget
+_MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+def parse_yuan(text: str) -> int:
+    """'1,234.5' → 123450 fen. Raises ValueError for anything else."""
+    cleaned = (text or "").strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
+    if cleaned.endswith("元"):
+        cleaned = cleaned[:-1].strip()
+    if not _MONEY.match(cleaned):
+        raise ValueError(cleaned)
+    try:
+        fen = int(Decimal(cleaned) * 100)
+    except InvalidOperation as exc:
+        raise ValueError(cleaned) from exc
+    if fen > MAX_FEN:
+        raise ValueError(cleaned)
+    return fen
+
+
+class MoneyField(StringField):
+    """Yuan with up to two decimals in the form; integer fen in `.fen`. Never a float."""
+
+    fen: int | None = None
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.fen = None
+        if self.data and self.data.strip():
+            try:
+                self.fen = parse_yuan(self.data)
+            except ValueError:
+                self.fen = None
+                raise ValueError(_l("Enter an amount in yuan, with at most two decimals, "
+                                    "e.g. 12800 or 12800.50."))
+
+    def set_fen(self, fen: int | None) -> None:
+        self.fen = fen
+        self.data = "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
+
+
+class ButtonForm(FlaskForm):
+    """A form with only a CSRF token, for buttons that change something."""

@@ -1,0 +1,7 @@
+"""Imports every model so SQLAlchemy and Alembic see the whole schema."""
+from .accounts.models import MemberRole, Membership, ResetCode, User  # noqa: F401
+from .audit import AuditEntry  # noqa: F401
+from .community import Building, Community, Unit, UnitOwnership  # noqa: F401
+from proposals.models import (  # noqa: F401
+    Costing, FundingSource, Idea, IdeaPhoto, IdeaSupport, StageChange,
+)

@@ -1,0 +1,61 @@
+"""Who may do what. Plain functions: views call them, templates use them to hide buttons."""
+from __future__ import annotations
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and not getattr(user, "disabled", False))
+
+
+def membership(user, community):
+    if not _active(user) or community is None:
+        return None
+    return user.membership_in(community)
+
+
+def has_role(user, community, role: str) -> bool:
+    m = membership(user, community)
+    return m is not None and m.verified and role in m.roles
+
+
+def is_site_admin(user) -> bool:
+    return _active(user) and user.is_site_admin
+
+
+def is_admin(user, community) -> bool:
+    return is_site_admin(user) or has_role(user, community, "admin")
+
+
+def is_staff(user, community) -> bool:
+    """Staff of this community; admins can do everything staff can."""
+    return is_admin(user, community) or has_role(user, community, "staff")
+
+
+def is_moderator(user, community) -> bool:
+    return is_staff(user, community) or has_role(user, community, "council") \
+        or has_role(user, community, "chair")
+
+
+def is_member(user, community) -> bool:
+    return membership(user, community) is not None
+
+
+def is_verified_resident(user, community) -> bool:
+    m = membership(user, community)
+    return m is not None and m.verified
+
+
+def can_hand_in(user, community) -> bool:
+    # Unverified members may hand in ideas: staff screen every idea anyway.
+    return is_member(user, community)
+
+
+def can_support(user, community) -> bool:
+    return is_verified_resident(user, community)
+
+
+def can_grant(user, community, role: str) -> bool:
+    from .accounts.models import ADMIN_GRANTABLE, STAFF_GRANTABLE
+    if is_admin(user, community):
+        return role in ADMIN_GRANTABLE
+    return is_staff(user, community) and role in STAFF_GRANTABLE

@@ -1,0 +1,20 @@
+"""Forms of the staff desk."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
+from wtforms.validators import DataRequired, Optional
+
+
+class VerifyForm(FlaskForm):
+    building_id = SelectField(_l("Building"), coerce=int, validators=[Optional()])
+
+
+class OwnerForm(FlaskForm):
+    unit_id = SelectField(_l("Unit owned"), coerce=int, validators=[DataRequired()])
+
+
+class RoleForm(FlaskForm):
+    role = HiddenField(validators=[DataRequired()])
+    grant = HiddenField(validators=[DataRequired()])

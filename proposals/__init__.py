@@ -1,0 +1,1 @@
+"""Golden ideas (金点子) and everything that carries them to funded projects."""

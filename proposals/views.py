@@ -1,0 +1,98 @@
+"""Public pages: the site index, a community's home, the idea list, an idea's page."""
+from __future__ import annotations
+
+from flask import abort, g, request, send_from_directory
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import access
+from app.community import Building, Community
+from app.extensions import db
+from app.forms import ButtonForm
+from app.rendering import render
+
+from . import queries
+from .blueprint import bp, site_bp
+from .forms import CATEGORY_LABELS, IdeaFilterForm, MoveForm
+from .models import CATEGORIES, Idea
+from .moves import manual_moves_for
+from .services import can_be_supported, photo_folder
+from .stages import STAGE_LABELS, STAGES
+
+
+@site_bp.get("/")
+@access("public")
+def index():
+    communities = db.session.scalars(select(Community).order_by(Community.id)).all()
+    return render("proposals/index.html", communities=communities)
+
+
+@site_bp.get("/media/ideas/<name>")
+@access("public")
+def photo(name: str):
+    return send_from_directory(photo_folder(), name, max_age=7 * 24 * 3600)
+
+
+@bp.get("/")
+@access("public")
+def home():
+    recent = queries.idea_page(g.community, queries.IdeaFilter())
+    return render("proposals/home.html", counts=queries.stage_counts(g.community),
+                  recent=recent.items[:6], stage_labels=STAGE_LABELS)
+
+
+def _filter_form() -> tuple[IdeaFilterForm, queries.IdeaFilter]:
+    form = IdeaFilterForm(request.args)
+    form.stage.choices = [("", "—")] + [(s, STAGE_LABELS[s]) for s in STAGES]
+    form.category.choices = [("", "—")] + [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
+    form.building.choices = [(0, "—")] + [(b.id, b.name) for b in g.community.buildings]
+    if not form.validate():
+        # A hand-edited URL with nonsense values shows the unfiltered list, not an error.
+        return form, queries.IdeaFilter(q=(form.q.data or "")[:100])
+    return form, queries.IdeaFilter(q=(form.q.data or "").strip(), stage=form.stage.data or "",
+                                    category=form.category.data or "",
+                                    building=form.building.data or 0,
+                                    page=form.page.data or 1)
+
+
+@bp.get("/ideas")
+@access("public")
+def idea_list():
+    form, f = _filter_form()
+    page = queries.idea_page(g.community, f)
+    return render("proposals/ideas.html", fragment="proposals/_idea_results.html",
+                  form=form, filters=f, page=page, stage_labels=STAGE_LABELS,
+                  category_labels=CATEGORY_LABELS)
+
+
+def get_idea(idea_id: int) -> Idea:
+    idea = db.session.get(Idea, idea_id)
+    # Ideas of another community are not reachable through this one's URLs.
+    if idea is None or idea.community_id != g.community.id:
+        abort(404)
+    return idea
+
+
+def idea_context(idea: Idea) -> dict:
+    moves = manual_moves_for(idea, current_user)
+    return dict(idea=idea, stage_labels=STAGE_LABELS, category_labels=CATEGORY_LABELS,
+                supports=queries.support_count(idea),
+                supported=queries.has_supported(idea, current_user),
+                supportable=can_be_supported(idea), button=ButtonForm(), moves=moves,
+                move_forms={m.to: MoveForm(to=m.to, formdata=None) for m in moves})
+
+
+@bp.get("/ideas/<int:idea_id>")
+@access("public")
+def idea_page(idea_id: int):
+    return render("proposals/idea.html", **idea_context(get_idea(idea_id)))
+
+
+def building_of(building_id: int | None):
+    if not building_id:
+        return None
+    building = db.session.get(Building, building_id)
+    if building is None or building.community_id != g.community.id:
+        return None
+    return building
+

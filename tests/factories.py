@@ -1,0 +1,67 @@
+"""Factories for tests: communities, people with roles, ideas."""
+from __future__ import annotations
+
+import itertools
+
+from app.accounts import services as accounts
+from app.accounts.passwords import hash_secret
+from app.community import Building, Community, Unit
+from app.extensions import db
+from app.timeutil import utcnow
+from proposals.models import Idea, StageChange
+
+_seq = itertools.count(1)
+_HASHES: dict[str, str] = {}
+
+
+class Factory:
+    def __init__(self, password: str):
+        self.password = password
+
+    def _hash(self, password: str) -> str:
+        # argon2 is slow on purpose; one hash per password keeps the suite fast.
+        if password not in _HASHES:
+            _HASHES[password] = hash_secret(password)
+        return _HASHES[password]
+
+    def community(self, slug: str | None = None, name: str | None = None,
+                  buildings=("1号楼", "2号楼")) -> Community:
+        n = next(_seq)
+        c = Community(slug=slug or f"c{n}", name=name or f"测试居民区{n}")
+        for b in buildings:
+            c.buildings.append(Building(name=b))
+        db.session.add(c)
+        db.session.commit()
+        return c
+
+    def unit(self, building: Building, number: str = "101", area_centi_m2: int = 8550) -> Unit:
+        u = Unit(building=building, number=number, area_centi_m2=area_centi_m2)
+        db.session.add(u)
+        db.session.commit()
+        return u
+
+    def user(self, community: Community | None = None, *roles: str, verified: bool = True,
+             username: str | None = None, password: str | None = None, **fields):
+        n = next(_seq)
+        user = accounts.create_user(username or f"user{n}", fields.pop("display_name", f"居民{n}"),
+                                    "x" * 8, **fields)
+        user.password_hash = self._hash(password or self.password)
+        if community is not None:
+            m = accounts.join(user, community)
+            if verified:
+                m.verified_at = utcnow()
+            for role in roles:
+                m.grant(role)
+        db.session.commit()
+        return user
+
+    def idea(self, community: Community, author=None, stage: str = "submitted",
+             title: str | None = None, **fields) -> Idea:
+        author = author or self.user(community)
+        idea = Idea(community=community, author=author, title=title or f"金点子{next(_seq)}",
+                    description=fields.pop("description", "一个好点子的描述。"),
+                    category=fields.pop("category", "facilities"), stage=stage, **fields)
+        idea.timeline.append(StageChange(from_stage=None, to_stage=stage, actor_id=author.id))
+        db.session.add(idea)
+        db.session.commit()
+        return idea
