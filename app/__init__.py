@@ -78,6 +78,7 @@ def _register(app: Flask) -> None:
     from . import cli, errors, health, i18n, templating
     from .accounts import loader, views as account_views
     from .staff import views as staff_views
+    from proposals import actions as _actions  # noqa: F401  (routes on proposals.bp)
     from proposals import views as proposal_views
 
     loader.init(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, has_request_context, redirect, request
 
 from .access import access
 
@@ -25,6 +25,8 @@ def _from_accept_language() -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands and jobs speak the default language
+        return DEFAULT
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen

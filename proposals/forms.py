@@ -65,7 +65,9 @@ class MoveForm(FlaskForm):
     amount = MoneyField(_l("Cost in yuan"), validators=[Optional()])
     responsible = StringField(_l("Party responsible (e.g. 物业, 居委会)"),
                               validators=[Optional(), Length(max=100)])
-    source_1 = SelectField(_l("Funding source"), choices=[(k, FUNDING_LABELS[k]) for k in FUNDING_KINDS])
+    source_1 = SelectField(_l("Funding source"), default="round_budget",
+                           choices=[(k, FUNDING_LABELS[k]) for k in FUNDING_KINDS],
+                           validators=[Optional()])
     source_1_amount = MoneyField(_l("Amount in yuan"), validators=[Optional()])
     source_2 = SelectField(_l("Second funding source"),
                            choices=[("", _l("— none —"))] + [(k, FUNDING_LABELS[k]) for k in FUNDING_KINDS],

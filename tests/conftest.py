@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -104,6 +105,19 @@ def make(app) -> Factory:
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
+class _FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production: a fresh `g` and its own
+    database session, so nothing leaks between requests or into the test's session."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()  # end the test's transaction: no stale snapshot, no held lock
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+            response.get_data()
+        db.session.commit()  # expire what the test holds, so it sees what the request wrote
+        return response
+
+
 class Client:
     """Wraps Flask's test client: log in as someone, post forms with a real CSRF token."""
 
@@ -135,9 +149,9 @@ class Client:
 
 @pytest.fixture
 def client(app) -> Client:
-    return Client(app.test_client())
+    return Client(_FreshContextClient(app, use_cookies=True))
 
 
 @pytest.fixture
 def new_client(app):
-    return lambda: Client(app.test_client())
+    return lambda: Client(_FreshContextClient(app, use_cookies=True))

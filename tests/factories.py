@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 
 from app.accounts import services as accounts
+from app.accounts.models import User
 from app.accounts.passwords import hash_secret
 from app.community import Building, Community, Unit
 from app.extensions import db
@@ -43,9 +44,10 @@ class Factory:
     def user(self, community: Community | None = None, *roles: str, verified: bool = True,
              username: str | None = None, password: str | None = None, **fields):
         n = next(_seq)
-        user = accounts.create_user(username or f"user{n}", fields.pop("display_name", f"居民{n}"),
-                                    "x" * 8, **fields)
-        user.password_hash = self._hash(password or self.password)
+        user = User(username=username or f"user{n}",
+                    display_name=fields.pop("display_name", f"居民{n}"),
+                    password_hash=self._hash(password or self.password), **fields)
+        db.session.add(user)
         if community is not None:
             m = accounts.join(user, community)
             if verified:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,10 @@ from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
 ROLES = ("resident", "owner", "council", "chair", "staff", "admin")
+ROLE_LABELS = {
+    "resident": _l("resident"), "owner": _l("owner"), "council": _l("council member"),
+    "chair": _l("chair"), "staff": _l("staff"), "admin": _l("admin"),
+}
 # Roles staff may grant; staff and admin are granted by an admin only.
 STAFF_GRANTABLE = ("council", "chair")
 ADMIN_GRANTABLE = ("council", "chair", "staff", "admin")
@@ -88,6 +93,11 @@ class Membership(db.Model):
     @property
     def roles(self) -> frozenset[str]:
         return frozenset(r.role for r in self.role_rows) | {"resident"}
+
+    @property
+    def extra_roles(self) -> list[str]:
+        """Roles beyond being a resident, for display."""
+        return [str(ROLE_LABELS[r]) for r in ROLES if r in self.roles and r != "resident"]
 
     def grant(self, role: str) -> None:
         if role not in ROLES:

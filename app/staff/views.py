@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import permissions
 from ..access import access
 from ..accounts import services as accounts
-from ..accounts.models import Membership
+from ..accounts.models import ROLE_LABELS, Membership
 from ..audit import AuditEntry
 from ..community import Building, Unit
 from ..database import write_transaction
@@ -44,7 +44,8 @@ def _members_page(status: int = 200, **extra):
     owner = OwnerForm()
     owner.unit_id.choices = [(u.id, f"{u.label} · {u.area_m2} m²") for u in _units()]
     return render("staff/members.html", status=status, members=members, verify_form=verify,
-                  owner_form=owner, button=ButtonForm(), role_form=RoleForm(), **extra)
+                  owner_form=owner, button=ButtonForm(), role_form=RoleForm(),
+                  role_labels=ROLE_LABELS, **extra)
 
 
 @bp.get("/members")
