@@ -1,6 +1,7 @@
 """Command-line tools: `flask --app wsgi create-admin | units import | seed-demo`."""
 from __future__ import annotations
 
+import re
 import sys
 
 import click
@@ -8,8 +9,11 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from .accounts import services as accounts
+from .accounts.forms import USERNAME_PATTERN
 from .accounts.models import User
 from .database import write_transaction
+
+USERNAME_RE = re.compile(USERNAME_PATTERN)
 
 
 def fail(message: str) -> None:
@@ -25,6 +29,8 @@ def create_admin(username: str, password_stdin: bool) -> None:
     """Create a site administrator (or make an existing account one)."""
     if not password_stdin:
         fail("Give the password on standard input with --password-stdin.")
+    if not USERNAME_RE.match(username):
+        fail("The username must be 3 to 40 letters, digits or underscores.")
     password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < 8:
         fail("The password must have at least 8 characters.")

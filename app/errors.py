@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .database import is_busy_error
+from .database import is_busy_error, set_write_intent
 from .extensions import db
 from .rendering import render
 
@@ -45,6 +45,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _db(exc: OperationalError):
         db.session.rollback()
+        # The error page only reads; with WAL a plain BEGIN reads while another writer works.
+        set_write_intent(False)
         if is_busy_error(exc):
             return error_page(503)
         app.logger.exception("database error")

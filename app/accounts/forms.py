@@ -6,7 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-USERNAME = Regexp(r"^[A-Za-z0-9_]{3,40}$",
+USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,40}$"
+USERNAME = Regexp(USERNAME_PATTERN,
                   message=_l("3 to 40 letters, digits or underscores, e.g. wang_ayi."))
 PASSWORD_LEN = Length(min=8, max=200, message=_l("At least 8 characters."))
 
