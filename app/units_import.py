@@ -45,7 +45,7 @@ HEADER_ALIASES = {
 }
 ENCODINGS = ("utf-8-sig", "gb18030")
 OWNER_SEPARATORS = re.compile(r"[、;；]")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 # Far above any flat, far below the integer column's limit: a typo guard.
 MAX_AREA_M2 = Decimal(100_000)
 MAX_BUILDING, MAX_UNIT, MAX_OWNER = 100, 40, 100  # the columns' lengths
@@ -281,7 +281,7 @@ def _report(slug: str, summary: Summary) -> str:
 @with_appcontext
 def import_command(community: str, file: Path) -> None:
     """Import units from a CSV file into COMMUNITY (a slug; created if it does not exist)."""
-    if not SLUG_RE.match(community):
+    if not SLUG_RE.fullmatch(community):
         fail(f"{community!r} is not a community slug (lowercase letters, digits, -).")
     try:
         summary, errors = import_file(community, file.read_bytes())

@@ -13,7 +13,7 @@ CATALOGUES = ROOT / "app" / "translations"
 
 def _extract(tmp_path) -> set[str]:
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-q", "-F",
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
                     str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "-o", str(pot),
                     str(ROOT)], check=True, cwd=ROOT, capture_output=True)
     with pot.open("rb") as fh:

@@ -1,0 +1,204 @@
+"""`flask seed-demo`: the four communities, the six demo accounts, ideas in every stage,
+deterministic content, and the guards that keep demo rows out of real data."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from app import create_app
+from app.accounts.models import User
+from app.community import Community, Unit, UnitOwnership
+from app.extensions import db
+from app.permissions import has_role, is_site_admin, is_staff, is_verified_resident
+from proposals.demo import DEMO_PASSWORD, demo_counts
+from proposals.demo_data import BASE
+from proposals.models import Idea, StageChange
+from proposals.stages import STAGES, find_move
+
+from .conftest import empty_database, make_settings
+
+SLUGS = {"gaorong", "wanhang", "yeqing", "hepinghuayuan"}
+
+
+def seed(app, *options: str):
+    return app.test_cli_runner().invoke(args=["seed-demo", *options])
+
+
+def seeded(app, *options: str):
+    result = seed(app, *options)
+    assert result.exit_code == 0, result.output + result.stderr
+    return result
+
+
+def communities() -> dict[str, Community]:
+    return {c.slug: c for c in db.session.scalars(select(Community))}
+
+
+def user(username: str) -> User:
+    return User.by_username(username)
+
+
+def test_seed_fills_an_empty_database(app):
+    result = seeded(app, "--if-empty")
+    assert "4 communities" in result.output
+    by_slug = communities()
+    assert set(by_slug) == SLUGS
+    assert by_slug["gaorong"].name == "高荣居民区"
+    assert by_slug["hepinghuayuan"].name == "和平花园"
+    for c in by_slug.values():
+        assert c.description and c.buildings
+        assert all(4000 <= u.area_centi_m2 for b in c.buildings for u in b.units)
+    stages = set(db.session.scalars(select(Idea.stage)))
+    assert stages == set(STAGES)
+    assert db.session.scalar(select(func.count()).select_from(User)
+                             .where(User.is_demo.is_(False))) == 0
+
+
+def test_every_timeline_follows_the_stage_table_in_time(app):
+    seeded(app)
+    today = datetime(2026, 11, 24, tzinfo=timezone.utc)
+    for idea in db.session.scalars(select(Idea)):
+        timeline = idea.timeline
+        assert (timeline[0].from_stage, timeline[0].to_stage) == (None, "submitted")
+        assert timeline[0].at == idea.created_at
+        assert timeline[-1].to_stage == idea.stage
+        for before, after in zip(timeline, timeline[1:]):
+            assert after.from_stage == before.to_stage
+            assert find_move(after.from_stage, after.to_stage) is not None
+            assert BASE <= before.at < after.at < today
+            assert after.reason
+
+
+def test_story_details_from_the_field_reports(app):
+    seeded(app)
+    by_title = {i.title: i for i in db.session.scalars(select(Idea))}
+    charging = by_title["万航渡路759弄安装非机动车充电桩"]
+    assert charging.stage == "done" and "40个充电桩" in charging.timeline[-1].reason
+    assert by_title["高荣小区3号楼加装电梯"].changes_common_parts
+    lift = by_title["4号楼电梯老是关人，申请更换新电梯"]
+    assert sorted((s.kind, s.amount_fen) for s in lift.costing.sources) == [
+        ("maintenance_fund", 80_500_000), ("subsidy", 34_500_000)]
+    d_block = next(b for b in communities()["hepinghuayuan"].buildings if b.name == "D座")
+    assert len(d_block.units) == 192
+    # 15 yuan per m² over D座 raised 300,930 yuan.
+    assert sum(u.area_centi_m2 for u in d_block.units) * 15 == 300_930 * 100
+
+
+def test_demo_users_have_their_roles_and_log_in(app, new_client):
+    seeded(app)
+    c = communities()
+    gaorong = c["gaorong"]
+    assert is_site_admin(user("admin")) and has_role(user("admin"), gaorong, "admin")
+    assert all(is_staff(user("staff"), c[slug]) for slug in SLUGS)
+    assert has_role(user("chair"), gaorong, "chair")
+    assert has_role(user("council"), gaorong, "council")
+    assert is_verified_resident(user("resident"), gaorong)
+    assert not is_staff(user("resident"), gaorong)
+    owner = user("owner")
+    assert has_role(owner, gaorong, "owner")
+    ownership = db.session.scalar(select(UnitOwnership).where(UnitOwnership.user_id == owner.id))
+    assert ownership.verified_at is not None
+    assert ownership.unit.building.community_id == gaorong.id
+    for name in ("admin", "staff", "chair", "council", "resident", "owner"):
+        assert user(name).is_demo and user(name).display_name
+        client = new_client().login(user(name), password=DEMO_PASSWORD)
+        assert user(name).display_name in client.get("/account").get_data(as_text=True)
+
+
+def test_generated_residents(app):
+    seeded(app)
+    residents = db.session.scalars(select(User).where(User.username.like("gaorong\\_r%",
+                                                                         escape="\\"))).all()
+    assert 30 <= len(residents) <= 60
+    assert all(r.is_demo and r.display_name for r in residents)
+    assert user("gaorong_r01").display_name == "小雨妈妈"
+    owned = db.session.scalar(select(func.count()).select_from(UnitOwnership)
+                              .where(UnitOwnership.user_id.is_not(None)))
+    assert owned > 20
+    # Every unit is in the owners' register, with a name if not with an account.
+    units = db.session.scalar(select(func.count()).select_from(Unit))
+    assert db.session.scalar(select(func.count()).select_from(UnitOwnership)) == units
+
+
+def test_idea_pages_render_with_timeline_reasons_and_photos(app, client):
+    seeded(app)
+    ideas = db.session.scalars(select(Idea)).all()
+    for idea in ideas:
+        response = client.get(f"/c/{idea.community.slug}/ideas/{idea.id}")
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert idea.title in html
+        assert idea.timeline[-1].reason in html or not idea.timeline[-1].reason
+        if idea.timeline[-1].cause_label:
+            assert idea.timeline[-1].cause_label in html
+    photos = [p for idea in ideas for p in idea.photos]
+    assert photos
+    folder = app.config["SETTINGS"].upload_dir / "ideas"
+    for photo in photos:
+        assert (folder / photo.filename).is_file()
+    assert client.get(f"/media/ideas/{photos[0].filename}").status_code == 200
+
+
+def test_second_run_changes_nothing(app):
+    seeded(app)
+    before = demo_counts()
+    result = seeded(app)
+    assert "already there" in result.output
+    assert demo_counts() == before
+
+
+def snapshot() -> list[tuple]:
+    rows = db.session.execute(
+        select(Community.slug, Idea.title, Idea.stage, Idea.created_at)
+        .join(Idea.community).order_by(Idea.id)).all()
+    changes = db.session.execute(
+        select(StageChange.to_stage, StageChange.at, StageChange.reason)
+        .order_by(StageChange.id)).all()
+    names = db.session.scalars(select(User.display_name).order_by(User.id)).all()
+    areas = db.session.scalars(select(Unit.area_centi_m2).order_by(Unit.id)).all()
+    return [tuple(rows), tuple(changes), tuple(names), tuple(areas)]
+
+
+def test_two_seeds_tell_the_same_story(app):
+    seeded(app)
+    first = snapshot()
+    empty_database()
+    seeded(app)
+    assert snapshot() == first
+
+
+def test_refuses_a_database_with_accounts_it_did_not_create(app, make):
+    make.user(username="realperson")
+    result = seed(app)
+    assert result.exit_code != 0
+    assert "did not create" in result.stderr
+    assert communities() == {}
+
+
+def test_refuses_a_database_with_a_foreign_community(app, make):
+    make.community(slug="siping")
+    result = seed(app)
+    assert result.exit_code != 0
+    assert "siping" in result.stderr
+    assert db.session.scalar(select(func.count()).select_from(Idea)) == 0
+
+
+def test_if_empty_skips_a_database_in_use(app, make):
+    make.community(slug="siping")
+    result = seed(app, "--if-empty")
+    assert result.exit_code == 0
+    assert "skipping" in result.output
+    assert set(communities()) == {"siping"}
+
+
+def test_refuses_on_a_production_site(tmp_path):
+    app = create_app(make_settings(tmp_path, "sqlite", production=True))
+    with app.app_context():
+        db.create_all()
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code != 0
+        assert "production" in result.stderr
+        assert db.session.scalar(select(func.count()).select_from(Community)) == 0
+        db.session.remove()
+        db.engine.dispose()
