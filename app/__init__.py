@@ -75,7 +75,7 @@ def _init_extensions(app: Flask, s: Settings) -> None:
 
 
 def _register(app: Flask) -> None:
-    from . import cli, errors, health, i18n, templating
+    from . import cli, errors, headers, health, i18n, templating
     from .accounts import loader, views as account_views
     from .staff import views as staff_views
     from proposals import actions as _actions  # noqa: F401  (routes on proposals.bp)
@@ -84,6 +84,7 @@ def _register(app: Flask) -> None:
     loader.init(app)
     errors.register_error_handlers(app)
     templating.init(app)
+    headers.init(app)
     for bp in (health.bp, i18n.bp, account_views.bp, staff_views.bp, proposal_views.site_bp,
                proposal_views.bp):
         app.register_blueprint(bp)

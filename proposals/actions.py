@@ -107,6 +107,10 @@ def move(idea_id: int):
             return see_other(url_for("proposals.idea_page", idea_id=idea.id))
         except MoveRefused as exc:
             error = exc.message
+    else:
+        # Fields of other moves are hidden: name every problem at the top of the form.
+        error = " ".join(f"{form[name].label.text}: {' '.join(map(str, errs))}"
+                         for name, errs in form.errors.items() if name in form)
     ctx = idea_context(idea)
     if form.to.data in ctx["move_forms"]:
         ctx["move_forms"][form.to.data] = form

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 
@@ -47,6 +48,11 @@ def toggle_support(idea, user) -> bool:
     if existing is not None:
         db.session.execute(delete(IdeaSupport).where(IdeaSupport.id == existing.id))
         return False
-    db.session.add(IdeaSupport(idea_id=idea.id, user_id=user.id))
+    try:
+        # A double click on PostgreSQL can race past the check above; the unique key wins.
+        with db.session.begin_nested():
+            db.session.add(IdeaSupport(idea_id=idea.id, user_id=user.id))
+    except IntegrityError:
+        pass
     return True
 

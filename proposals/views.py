@@ -38,7 +38,8 @@ def photo(name: str):
 def home():
     recent = queries.idea_page(g.community, queries.IdeaFilter())
     return render("proposals/home.html", counts=queries.stage_counts(g.community),
-                  recent=recent.items[:6], stage_labels=STAGE_LABELS)
+                  recent=recent.items[:6], stage_labels=STAGE_LABELS,
+                  category_labels=CATEGORY_LABELS)
 
 
 def _filter_form() -> tuple[IdeaFilterForm, queries.IdeaFilter]:
