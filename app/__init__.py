@@ -77,6 +77,7 @@ def _init_extensions(app: Flask, s: Settings) -> None:
 def _register(app: Flask) -> None:
     from . import cli, errors, headers, health, i18n, templating
     from .accounts import loader, views as account_views
+    from .admin import views as admin_views
     from .staff import views as staff_views
     from proposals import actions as _actions  # noqa: F401  (routes on proposals.bp)
     from proposals import views as proposal_views
@@ -85,7 +86,7 @@ def _register(app: Flask) -> None:
     errors.register_error_handlers(app)
     templating.init(app)
     headers.init(app)
-    for bp in (health.bp, i18n.bp, account_views.bp, staff_views.bp, proposal_views.site_bp,
+    for bp in (health.bp, i18n.bp, account_views.bp, admin_views.bp, staff_views.bp, proposal_views.site_bp,
                proposal_views.bp):
         app.register_blueprint(bp)
     cli.register(app)

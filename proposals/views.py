@@ -33,6 +33,14 @@ def photo(name: str):
     return send_from_directory(photo_folder(), name, max_age=7 * 24 * 3600)
 
 
+@site_bp.get("/me/ideas")
+@access("signed_in")
+def my_ideas():
+    ideas = db.session.scalars(select(Idea).where(Idea.author_id == current_user.id)
+                               .order_by(Idea.created_at.desc())).all()
+    return render("proposals/my_ideas.html", ideas=ideas, stage_labels=STAGE_LABELS)
+
+
 @bp.get("/")
 @access("public")
 def home():

@@ -85,3 +85,28 @@ def test_author_withdraws_but_cannot_screen(app, make, client):
                        token_from=page).status_code == 303
     db.session.expire_all()
     assert idea.stage == "withdrawn"
+
+
+def test_site_admin_sets_up_a_community(app, make, client):
+    from app.community import Community
+    root = make.user(None, is_site_admin=True)
+    client.login(root)
+    form = "/admin/communities"
+    bad = client.post(form, {"slug": "Bad Slug", "name": "x"}, token_from=form)
+    assert bad.status_code == 422 and Community.by_slug("bad slug") is None
+    ok = client.post(form, {"slug": "wanhang", "name": "万航居民区", "district": "曹家渡街道"},
+                     token_from=form)
+    assert ok.status_code == 303 and Community.by_slug("wanhang").name == "万航居民区"
+    again = client.post(form, {"slug": "wanhang", "name": "重复"}, token_from=form)
+    assert again.status_code == 422
+    assert "万航居民区" in client.get("/").get_data(as_text=True)
+
+
+def test_my_ideas_lists_what_i_handed_in(app, make, client):
+    c = make.community()
+    me = make.user(c)
+    make.idea(c, author=me, title="楼道堆物清理")
+    make.idea(c, title="别人的点子")
+    client.login(me)
+    page = client.get("/me/ideas").get_data(as_text=True)
+    assert "楼道堆物清理" in page and "别人的点子" not in page
