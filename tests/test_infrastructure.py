@@ -57,11 +57,9 @@ def test_healthz_503_when_redis_unreachable(tmp_path):
     assert response.status_code == 503 and "redis" in response.get_data(as_text=True)
 
 
-def test_sqlite_pragmas(app):
+def test_sqlite_pragmas(tmp_path):
     from app.extensions import db
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas only apply to SQLite")
-    with db.engine.connect() as conn:
+    with create_app(make_settings(tmp_path, "sqlite")).app_context(), db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..access import access
 from ..community import Community
@@ -44,10 +45,14 @@ def signup():
         form.username.errors.append(_("This username is taken; please choose another."))
         return _form_page("accounts/signup.html", form, 422)
     community = Community.by_slug(form.community.data)
-    with write_transaction():
-        user = services.create_user(form.username.data, form.display_name.data,
-                                    form.password.data)
-        services.join(user, community)
+    try:
+        with write_transaction():
+            user = services.create_user(form.username.data, form.display_name.data,
+                                        form.password.data)
+            services.join(user, community)
+    except IntegrityError:  # someone took the name between our check and our insert
+        form.username.errors.append(_("This username is taken; please choose another."))
+        return _form_page("accounts/signup.html", form, 422)
     login_user(user)
     flash(_("Welcome! Staff will verify you as a resident; until then you can read and "
             "hand in ideas."), "success")
