@@ -59,3 +59,9 @@ def can_grant(user, community, role: str) -> bool:
     if is_admin(user, community):
         return role in ADMIN_GRANTABLE
     return is_staff(user, community) and role in STAFF_GRANTABLE
+
+
+def can_disable(user, community, target) -> bool:
+    """Community admins may disable members' accounts, never a site admin's or their own."""
+    return (is_admin(user, community) and target is not None and target.id != user.id
+            and not target.is_site_admin)

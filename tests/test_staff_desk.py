@@ -110,3 +110,23 @@ def test_my_ideas_lists_what_i_handed_in(app, make, client):
     client.login(me)
     page = client.get("/me/ideas").get_data(as_text=True)
     assert "楼道堆物清理" in page and "别人的点子" not in page
+
+
+def test_admin_disables_an_account_and_its_sessions_end(app, make, client, new_client):
+    c = make.community()
+    admin, staff, person = make.user(c, "admin"), make.user(c, "staff"), make.user(c)
+    victim_phone = new_client().login(person)
+    desk = f"/c/{c.slug}/staff/members"
+    m = person.membership_in(c)
+    client.login(staff)
+    assert client.post(f"{desk}/{m.id}/disable", token_from=desk).status_code == 403
+    client.login(admin)
+    assert client.post(f"{desk}/{m.id}/disable", token_from=desk).status_code == 303
+    assert person.disabled and victim_phone.get("/account").status_code == 302
+    refused = new_client().post("/login", {"username": person.username,
+                                           "password": "neighbour-pass-1"})
+    assert refused.status_code == 422
+    assert client.post(f"{desk}/{m.id}/disable", token_from=desk).status_code == 303
+    assert not person.disabled
+    own = admin.membership_in(c)
+    assert client.post(f"{desk}/{own.id}/disable", token_from=desk).status_code == 403

@@ -32,3 +32,12 @@ def set_role(membership, role: str, grant: bool, staff) -> None:
         membership.revoke(role)
     audit.record("member.role", actor=staff, community=membership.community,
                  target=membership.user, role=role, granted=grant)
+
+
+def set_disabled(membership, disabled: bool, staff) -> None:
+    """Disabling ends every session of the account at once (its token rotates)."""
+    user = membership.user
+    user.disabled = disabled
+    user.revoke_sessions()
+    audit.record("account.disable" if disabled else "account.enable", actor=staff,
+                 community=membership.community, target=user)

@@ -102,6 +102,17 @@ def role(member_id: int):
     return see_other(url_for("staff.members"))
 
 
+@bp.post("/members/<int:member_id>/disable")
+@access("staff")
+def disable(member_id: int):
+    m = _membership(member_id)
+    if not permissions.can_disable(current_user, g.community, m.user):
+        abort(403)
+    with write_transaction():
+        services.set_disabled(m, not m.user.disabled, current_user._get_current_object())
+    return see_other(url_for("staff.members"))
+
+
 @bp.post("/members/<int:member_id>/reset-code")
 @access("staff")
 def reset_code(member_id: int):
