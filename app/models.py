@@ -5,3 +5,6 @@ from .community import Building, Community, Unit, UnitOwnership  # noqa: F401
 from proposals.models import (  # noqa: F401
     Costing, FundingSource, Idea, IdeaPhoto, IdeaSupport, StageChange,
 )
+from deliberation.models import (  # noqa: F401
+    ChangeMarker, Comment, Flag, Follow, Notification, Reaction, Thread, ThreadSummary,
+)

@@ -19,6 +19,10 @@ from .moves import manual_moves_for
 from .services import can_be_supported, photo_folder
 from .stages import STAGE_LABELS, STAGES
 
+# Other domains add sections to the idea page without proposals importing them: each
+# entry is a function (idea) -> Markup; "top" sections come before the description.
+IDEA_SECTIONS: dict[str, list] = {"top": [], "bottom": []}
+
 
 @site_bp.get("/")
 @access("public")
@@ -88,7 +92,9 @@ def idea_context(idea: Idea) -> dict:
                 supports=queries.support_count(idea),
                 supported=queries.has_supported(idea, current_user),
                 supportable=can_be_supported(idea), button=ButtonForm(), moves=moves,
-                move_forms={m.to: MoveForm(to=m.to, formdata=None) for m in moves})
+                move_forms={m.to: MoveForm(to=m.to, formdata=None) for m in moves},
+                sections={k: [render_section(idea) for render_section in fns]
+                          for k, fns in IDEA_SECTIONS.items()})
 
 
 @bp.get("/ideas/<int:idea_id>")

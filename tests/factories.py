@@ -67,3 +67,18 @@ class Factory:
         db.session.add(idea)
         db.session.commit()
         return idea
+
+    def comment(self, idea: Idea, author=None, body: str = "同意，楼道里飞线充电太危险了。",
+                stance: str | None = "support", parent=None, **fields):
+        from deliberation.models import Comment, Thread
+        from sqlalchemy import select
+        thread = db.session.scalar(select(Thread).where(Thread.idea_id == idea.id))
+        if thread is None:
+            thread = Thread(community_id=idea.community_id, idea_id=idea.id)
+            db.session.add(thread)
+        c = Comment(thread=thread, author=author or self.user(idea.community), body=body,
+                    stance=None if parent is not None else stance,
+                    parent_id=getattr(parent, "id", None), **fields)
+        db.session.add(c)
+        db.session.commit()
+        return c

@@ -32,10 +32,11 @@ def world(make):
     idea.photos.append(IdeaPhoto(filename="missing.jpg", width=1, height=1))
     db.session.commit()
     member = make.user(home, verified=False)
+    comment = make.comment(idea, author=member)
     return {
         "home": home, "idea": idea,
         "values": {"slug": "home", "idea_id": idea.id, "member_id": member.memberships[0].id,
-                   "name": "missing.jpg", "code": "en"},
+                   "name": "missing.jpg", "code": "en", "comment_id": comment.id},
         "outsider": make.user(other, "staff"),
         "resident": make.user(home),
         "unverified": member,
