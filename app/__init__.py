@@ -82,12 +82,13 @@ def _register(app: Flask) -> None:
     from proposals import actions as _actions  # noqa: F401  (routes on proposals.bp)
     from proposals import views as proposal_views
     from deliberation import views as deliberation_views
+    from deliberation import notification_views
 
     loader.init(app)
     errors.register_error_handlers(app)
     templating.init(app)
     headers.init(app)
     for bp in (health.bp, i18n.bp, account_views.bp, admin_views.bp, staff_views.bp, proposal_views.site_bp,
-               proposal_views.bp, deliberation_views.bp):
+               proposal_views.bp, deliberation_views.bp, notification_views.site_bp):
         app.register_blueprint(bp)
     cli.register(app)

@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .database import is_busy_error, set_write_intent
-from .extensions import db
+from .extensions import db, htmx
 from .rendering import render
 
 MESSAGES = {
@@ -26,8 +26,14 @@ MESSAGES = {
 
 def error_page(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
-    return render("errors/error.html", fragment="errors/_error.html", status=code,
-                  code=code, title=title, message=detail or message)
+    response = render("errors/error.html", fragment="errors/_error.html", status=code,
+                      code=code, title=title, message=detail or message)
+    if htmx:
+        # An error must not replace the part of the page htmx was updating: it goes to
+        # the alert area every page has.
+        response.headers["HX-Retarget"] = "#htmx-errors"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -49,5 +49,19 @@ class MoneyField(StringField):
         self.data = "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
 
 
-class ButtonForm(FlaskForm):
+def strip_nul(value):
+    """PostgreSQL cannot store NUL characters, and nobody types them: drop them."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """Base of every form here: text fields lose NUL characters before validation."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters", ())) + [strip_nul]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class ButtonForm(Form):
     """A form with only a CSRF token, for buttons that change something."""

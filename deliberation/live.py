@@ -48,10 +48,15 @@ def publish(channel: str) -> None:
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
     channels = session.info.pop(_PENDING, None)
-    if channels:
+    if not channels:
+        return
+    try:
         r = _redis()
         for channel in channels:
             r.incr(_KEY + channel)
+    except Exception:  # the data is saved; readers catch up at the next change
+        current_app.logger.warning("live update not published: Redis unreachable",
+                                   exc_info=True)
 
 
 @event.listens_for(Session, "after_rollback")

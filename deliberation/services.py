@@ -73,11 +73,11 @@ def _check_may_write(user, thread: Thread) -> None:
         raise DeliberationError(_("Only verified residents of this community can take part."))
 
 
-def _written(comment: Comment) -> Comment:
+def _written(comment: Comment, replied_to: Comment | None = None) -> Comment:
     db.session.add(comment)
     db.session.flush()
     live.publish(live.thread_channel(comment.thread))
-    comment_posted.send(comment)
+    comment_posted.send(comment, replied_to=replied_to)
     return comment
 
 
@@ -96,7 +96,7 @@ def reply(parent: Comment, author, body: str) -> Comment:
         raise DeliberationError(_("This comment can no longer be answered."))
     top_id = parent.parent_id or parent.id
     return _written(Comment(thread=thread, parent_id=top_id, author=author,
-                            body=_check_body(body)))
+                            body=_check_body(body)), replied_to=parent)
 
 
 def can_edit(comment: Comment, user, now=None) -> bool:

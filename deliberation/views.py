@@ -1,14 +1,15 @@
 """Thread pages: write, reply, edit, delete and agree, in place with htmx or as plain forms."""
 from __future__ import annotations
 
-from flask import abort, flash, g, render_template, url_for
+from flask import abort, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from app import permissions
 from app.access import access
 from app.database import write_transaction
-from app.extensions import db, htmx
+from app.extensions import db, htmx, limiter
 from app.rendering import render, see_other
 from app.scoped import community_blueprint
 from proposals.models import Idea
@@ -20,6 +21,24 @@ from .models import Comment
 from .text import render as render_text
 
 bp = community_blueprint("deliberation", __name__)
+
+# Per person, shared by every worker (through Redis when REDIS_URL is set).
+POSTING_LIMIT, MODERATOR_POSTING_LIMIT = "10 per minute", "60 per minute"
+
+
+def _posting_limit() -> str:
+    community = getattr(g, "community", None)
+    return MODERATOR_POSTING_LIMIT if permissions.is_moderator(current_user, community) \
+        else POSTING_LIMIT
+
+
+def _poster() -> str:
+    return f"user:{current_user.get_id().split(':')[0]}" if current_user.is_authenticated \
+        else f"ip:{request.remote_addr}"
+
+
+posting_limit = limiter.shared_limit(_posting_limit, scope="posting", key_func=_poster,
+                                     methods=["POST"])
 bp.add_app_template_filter(render_text, "comment_html")
 
 
@@ -37,13 +56,30 @@ def _comment(comment_id: int) -> Comment:
     return comment
 
 
+def page_url(thread) -> str:
+    """Where a thread is read: its idea's page, or a free topic's own page."""
+    if thread.idea_id is not None:
+        return url_for("proposals.idea_page", idea_id=thread.idea_id)
+    return url_for("deliberation.topic", thread_id=thread.id)
+
+
+def post_url(thread) -> str:
+    if thread.idea_id is not None:
+        return url_for("deliberation.post", idea_id=thread.idea_id)
+    return url_for("deliberation.post_in_topic", thread_id=thread.id)
+
+
 def thread_context(thread, form=None, error=None) -> dict:
+    # The version is read before the comments: a comment landing in between then shows
+    # up at the next poll instead of being skipped.
+    version = live.version(live.thread_channel(thread))
     return dict(view=queries.thread_view(thread, current_user), thread=thread,
+                post_url=post_url(thread), page_url=page_url(thread),
                 form=form or CommentForm(formdata=None), reply_form=ReplyForm(formdata=None),
                 stance_labels=STANCE_LABELS, locked=services.is_locked(thread),
                 may_comment=services.may_comment(current_user, thread),
                 can_edit=services.can_edit, can_delete=services.can_delete, error=error,
-                live_version=live.version(live.thread_channel(thread)))
+                live_version=version)
 
 
 def thread_section(idea) -> Markup:
@@ -59,7 +95,7 @@ def _back_to(thread, comment=None, status=200, **ctx):
     if ctx.get("error"):
         flash(ctx["error"], "error")
     anchor = f"#comment-{comment.id}" if comment is not None else "#thread"
-    return see_other(url_for("proposals.idea_page", idea_id=thread.idea_id) + anchor)
+    return see_other(page_url(thread) + anchor)
 
 
 @bp.get("/ideas/<int:idea_id>/thread")
@@ -71,6 +107,7 @@ def thread(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/comments")
 @access("verified")
+@posting_limit
 def post(idea_id: int):
     idea = _idea(idea_id)
     form = CommentForm()
@@ -98,6 +135,7 @@ def _idea_page(idea, thread, form) -> dict:
 
 @bp.post("/comments/<int:comment_id>/replies")
 @access("verified")
+@posting_limit
 def reply(comment_id: int):
     parent = _comment(comment_id)
     form = ReplyForm()
@@ -126,7 +164,8 @@ def edit(comment_id: int):
         except services.DeliberationError as exc:
             form.body.errors = [exc.message]
     status = 422 if form.is_submitted() else 200
-    return render("deliberation/edit.html", status=status, form=form, comment=comment)
+    return render("deliberation/edit.html", status=status, form=form, comment=comment,
+                  back_url=page_url(comment.thread))
 
 
 @bp.post("/comments/<int:comment_id>/delete")
@@ -153,3 +192,7 @@ def agree(comment_id: int):
 
 
 IDEA_SECTIONS["bottom"].append(thread_section)
+from . import notification_views  # noqa: F401
+from . import topic_views  # noqa: F401
+from . import moderation_views  # noqa: F401
+from . import live_views  # noqa: F401

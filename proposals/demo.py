@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from io import BytesIO
 
 import click
+from blinker import signal
 from flask import current_app
 from flask.cli import with_appcontext
 from PIL import Image, ImageDraw
@@ -57,6 +58,9 @@ DEMO_USERS = (  # username, display name, role in 高荣 (staff is staff in all 
 OWNER_UNIT = ("高荣小区2号楼", "301")
 DEMO_SLUGS = tuple(c.slug for c in COMMUNITIES)
 UNVERIFIED_PER_COMMUNITY = 2  # so the staff desk has people waiting to be verified
+# Sent at the end of the seed, inside its transaction, with the seeder (its communities,
+# users and ideas): deliberation adds its demo threads without proposals importing it.
+demo_seeded = signal("demo-seeded")
 
 # Photo scenes: sky, ground and the colour of what the photo is about.
 SCENES = {
@@ -225,6 +229,7 @@ class _Seeder:
         for seed in IDEAS:
             self._idea(seed)
         db.session.flush()
+        demo_seeded.send(self)
 
     # --- places -------------------------------------------------------------------------
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import MoneyField
+from app.forms import Form, MoneyField
 
 from .models import CATEGORIES, FUNDING_KINDS
 
@@ -27,7 +27,7 @@ def _no_choice():
     return [(0, _l("— none —"))]
 
 
-class IdeaForm(FlaskForm):
+class IdeaForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=2, max=80)])
     description = TextAreaField(_l("What is the problem, and what do you propose?"),
                                 validators=[DataRequired(), Length(min=5, max=5000)])
@@ -44,7 +44,7 @@ class IdeaForm(FlaskForm):
         self.building_id.choices = _no_choice() + [(b.id, b.name) for b in community.buildings]
 
 
-class IdeaFilterForm(FlaskForm):
+class IdeaFilterForm(Form):
     """Read from the query string; never changes anything, so no CSRF token."""
 
     class Meta:
@@ -57,7 +57,7 @@ class IdeaFilterForm(FlaskForm):
     page = IntegerField(validators=[Optional()])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     to = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (shown on the public timeline)"),
                            validators=[Optional(), Length(max=2000)])

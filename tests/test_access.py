@@ -25,6 +25,7 @@ def test_every_route_declares_an_access_rule(app):
 
 @pytest.fixture
 def world(make):
+    from deliberation.models import Thread
     from proposals.models import IdeaPhoto
     from app.extensions import db
     home, other = make.community(slug="home"), make.community(slug="other")
@@ -33,10 +34,15 @@ def world(make):
     db.session.commit()
     member = make.user(home, verified=False)
     comment = make.comment(idea, author=member)
+    topic = Thread(community_id=home.id, title="流浪猫怎么办", body="大家说说看。",
+                   author_id=member.id)
+    db.session.add(topic)
+    db.session.commit()
     return {
         "home": home, "idea": idea,
         "values": {"slug": "home", "idea_id": idea.id, "member_id": member.memberships[0].id,
-                   "name": "missing.jpg", "code": "en", "comment_id": comment.id},
+                   "name": "missing.jpg", "code": "en", "comment_id": comment.id,
+                   "notification_id": 1, "thread_id": topic.id},
         "outsider": make.user(other, "staff"),
         "resident": make.user(home),
         "unverified": member,

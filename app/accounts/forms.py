@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
@@ -12,7 +12,7 @@ USERNAME = Regexp(USERNAME_PATTERN,
 PASSWORD_LEN = Length(min=8, max=200, message=_l("At least 8 characters."))
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), USERNAME])
     display_name = StringField(_l("Name shown to neighbours"),
                                validators=[DataRequired(), Length(max=60)])
@@ -23,19 +23,19 @@ class SignupForm(FlaskForm):
         DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LEN])
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
     code = StringField(_l("Reset code from staff"), validators=[DataRequired(), Length(max=40)])
     password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LEN])

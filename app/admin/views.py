@@ -5,7 +5,7 @@ from flask import Blueprint, flash, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from ..forms import Form
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -20,7 +20,7 @@ from ..rendering import render, see_other
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-class CommunityForm(FlaskForm):
+class CommunityForm(Form):
     slug = StringField(_l("Address name (e.g. gaorong)"), validators=[
         DataRequired(), Regexp(r"^[a-z0-9][a-z0-9-]{1,62}$",
                                message=_l("Lower-case letters, digits and hyphens."))])
