@@ -20,9 +20,10 @@ from app.community import Building
 from app.extensions import db
 from proposals.demo import at, demo_seeded
 from proposals.demo_data import COMMUNITIES, SEED
+from proposals.models import Idea
 
 from .demo_thread_data import IDEA_THREADS, SUMMARIES, TOPICS
-from .models import Comment, Reaction, Thread, ThreadSummary
+from .models import Comment, Flag, Reaction, Thread, ThreadSummary
 
 RNG_SEED = SEED + 3
 LAST_DAY = 83.5  # the story's "today" is a little after the last idea was handed in
@@ -176,3 +177,19 @@ def seed_threads(seeder) -> None:
         writer.thread(community, slug, script, title=title, body=body,
                       author=writer.people.get(slug, who), day=day)
     db.session.flush()
+    _report_one(writer, seeder.communities["gaorong"])
+
+
+def _report_one(writer: _Writer, community) -> None:
+    """One open report, so the moderation queue of the demo has something to show."""
+    comment = db.session.scalar(
+        select(Comment).join(Thread).join(Idea, Thread.idea_id == Idea.id)
+        .where(Thread.community_id == community.id, Idea.stage == "deliberating",
+               Comment.stance == "oppose", Comment.deleted_at.is_(None))
+        .order_by(Comment.id).limit(1))
+    if comment is None:
+        return
+    reporter = next(u for u in writer.people.verified["gaorong"] if u.id != comment.author_id)
+    db.session.add(Flag(comment_id=comment.id, user_id=reporter.id,
+                        reason="说话有点冲，请议事员看一下是否合适。",
+                        created_at=comment.created_at + timedelta(hours=3)))

@@ -165,3 +165,13 @@ def test_the_script_format():
         (False, "support", "r02", 1.5, ""), (True, None, "@759弄/2", 1.6, "edited"),
         (False, "suggest", "staff", 2.0, "")]
     assert lines[0].text == "支持\n第二行"
+
+
+def test_the_demo_moderation_queue_has_a_report_to_handle(app, client):
+    from app.accounts.models import User
+    from app.community import Community
+    from deliberation.moderation import open_count
+    seeded(app)
+    assert open_count(Community.by_slug("gaorong")) == 1
+    client.login(User.by_username("chair"), password="yishiting-demo")
+    assert "说话有点冲" in client.get("/c/gaorong/moderation").get_data(as_text=True)

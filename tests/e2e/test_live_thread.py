@@ -247,3 +247,30 @@ def test_the_update_crosses_workers_without_redis(two_workers, new_page, artifac
     times = measure(writer, reader, "跨进程")
     assert polls and all(url.startswith(second.base_url) for url in polls)
     report("live-thread-appear-times-two-workers", times, artifacts)
+
+
+def test_a_moderator_hides_a_comment_and_both_readers_see_the_tombstone(hall, new_page):
+    idea_url = hall.community_url(seed(hall))
+    writer, reader, moderator = new_page(), new_page(), new_page()
+    logs_in(writer, hall, "wang_ayi")
+    logs_in(reader, hall, "zhang_shushu")
+    logs_in(moderator, hall, hall.staff_username)
+    for page in (writer, reader):
+        reads_thread(page, idea_url)
+    body = "反对！物业就是收钱不干活，一帮骗子。"
+    starts_posting(writer, body)
+    waits_until_in_column(reader, body)
+
+    moderator.goto(idea_url)
+    comment = moderator.locator("#stance-oppose article.comment").filter(has_text=body)
+    comment.locator("details.moderate summary").click()
+    comment.locator("form[action$='/hide'] input[name=reason]").fill("人身攻击，请就事论事")
+    comment.locator("form[action$='/hide'] button[type=submit]").click()
+    expect(moderator.locator("#stance-oppose")).not_to_contain_text(body)
+
+    for page in (writer, reader):
+        expect(page.locator("#stance-oppose")).to_contain_text("人身攻击，请就事论事",
+                                                               timeout=10_000)
+        expect(page.locator("#stance-oppose")).not_to_contain_text(body)
+        expect(page.locator("#stance-oppose article.comment.tombstone")).to_have_count(1)
+        assert_not_reloaded(page)
