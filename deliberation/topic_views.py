@@ -21,7 +21,6 @@ from app.rendering import render, see_other
 from proposals.forms import CATEGORY_LABELS
 from proposals.models import CATEGORIES
 
-from . import demo_threads  # noqa: F401  (joins seed-demo through its demo_seeded signal)
 from . import services, topics
 from .forms import CommentForm
 from .views import bp, page_url, posting_limit, thread_context

@@ -192,7 +192,8 @@ def agree(comment_id: int):
 
 
 IDEA_SECTIONS["bottom"].append(thread_section)
-from . import notification_views  # noqa: F401
-from . import topic_views  # noqa: F401
-from . import moderation_views  # noqa: F401
-from . import live_views  # noqa: F401
+
+# The other pages of this blueprint, and the demo threads (they join seed-demo through
+# its demo_seeded signal), register themselves on import.
+from . import demo_threads, live_views, moderation_views  # noqa: E402,F401
+from . import notification_views, topic_views  # noqa: E402,F401

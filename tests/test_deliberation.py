@@ -1,16 +1,16 @@
 """Threads: stances, replies, the edit window, tombstones, 有道理, locks, query counts."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from deliberation import services
 from deliberation.models import Comment, Reaction
 from deliberation.queries import thread_view
+from .querycount import counted_queries
 
 
 def page_of(c, idea):
@@ -154,20 +154,6 @@ def test_comment_text_is_never_markup(app, make, client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '<a href="https://example.org/a?b=1" rel="nofollow noopener noreferrer ugc">' in page
     assert 'href="javascript' not in page
-
-
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _fill(make, idea, n):

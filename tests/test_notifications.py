@@ -1,7 +1,7 @@
 """Following ideas and the notification centre: who hears of what, the bell, the list."""
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from deliberation import notifications, services
@@ -9,6 +9,7 @@ from deliberation.follows import followers, is_following, set_following
 from deliberation.models import Follow, Notification, Thread
 from proposals.models import IdeaSupport
 from proposals.moves import move_idea
+from .querycount import counted_queries
 
 
 def say(idea, user, body="说两句", stance="support"):
@@ -186,16 +187,8 @@ def test_an_author_withdrawing_hears_nothing_but_supporters_do(app, make):
 
 
 def count_queries(fn):
-    seen = []
-
-    def before(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with counted_queries() as seen:
         result = fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
     return result, seen
 
 

@@ -2,10 +2,9 @@
 idea that keeps its thread."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.audit import AuditEntry
 from app.extensions import db
@@ -13,6 +12,7 @@ from app.timeutil import utcnow
 from deliberation import topics
 from deliberation.models import Comment, Thread
 from proposals.models import Idea
+from .querycount import counted_queries
 
 HTMX = {"HX-Request": "true"}
 
@@ -42,20 +42,6 @@ def url(c, thread, tail=""):
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
 
 # --- opening a topic ------------------------------------------------------------------
