@@ -5,6 +5,7 @@ from flask import current_app, flash, g, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.access import access
 from app.accounts import services as accounts
@@ -133,7 +134,7 @@ def join():
 @bp.get("/staff/screening")
 @access("staff")
 def screening():
-    ideas = db.session.scalars(select(Idea).where(
+    ideas = db.session.scalars(select(Idea).options(joinedload(Idea.author)).where(
         Idea.community_id == g.community.id, Idea.stage == "submitted")
         .order_by(Idea.created_at)).all()
     return render("proposals/screening.html", ideas=ideas, stage_labels=STAGE_LABELS)

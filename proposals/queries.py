@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 
@@ -63,6 +64,7 @@ def idea_page(community, f: IdeaFilter) -> Page:
     page = min(max(1, f.page), pages)
     rows = db.session.execute(
         base.add_columns(support_count_column().label("supports"))
+        .options(selectinload(Idea.photos), joinedload(Idea.building))
         .order_by(Idea.created_at.desc(), Idea.id.desc())
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()

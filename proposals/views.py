@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, g, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.access import access
 from app.community import Building, Community
@@ -40,7 +41,8 @@ def photo(name: str):
 @site_bp.get("/me/ideas")
 @access("signed_in")
 def my_ideas():
-    ideas = db.session.scalars(select(Idea).where(Idea.author_id == current_user.id)
+    ideas = db.session.scalars(select(Idea).options(joinedload(Idea.community))
+                               .where(Idea.author_id == current_user.id)
                                .order_by(Idea.created_at.desc())).all()
     return render("proposals/my_ideas.html", ideas=ideas, stage_labels=STAGE_LABELS)
 

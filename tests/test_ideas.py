@@ -140,3 +140,19 @@ def test_withdrawn_ideas_take_no_support(app, make, client):
     client.login(make.user(c))
     client.post(f"/c/{c.slug}/ideas/{idea.id}/support", token_from=f"/c/{c.slug}/ideas/{idea.id}")
     assert db.session.scalar(select(func.count(IdeaSupport.id))) == 0
+
+
+def test_the_idea_list_costs_the_same_queries_for_5_or_20_ideas(app, make, client):
+    from .querycount import counted_queries
+    from proposals.models import IdeaPhoto
+    counts = []
+    for n in (5, 20):
+        c = make.community()
+        for i in range(n):
+            idea = make.idea(c, title=f"点子{i}", building=c.buildings[i % 2])
+            idea.photos.append(IdeaPhoto(filename=f"p{c.id}-{i}.jpg", width=4, height=3))
+        db.session.commit()
+        with counted_queries() as statements:
+            assert client.get(f"/c/{c.slug}/ideas").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts

@@ -5,6 +5,7 @@ from flask import abort, flash, g, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
 from ..access import access
@@ -36,8 +37,9 @@ def _units():
 
 
 def _members_page(status: int = 200, **extra):
-    members = db.session.scalars(select(Membership).where(
-        Membership.community_id == g.community.id)
+    members = db.session.scalars(select(Membership).options(
+        joinedload(Membership.user), joinedload(Membership.building),
+        selectinload(Membership.role_rows)).where(Membership.community_id == g.community.id)
         .order_by(Membership.verified_at.is_not(None), Membership.joined_at.desc())).all()
     verify = VerifyForm()
     verify.building_id.choices = [(0, "—")] + [(b.id, b.name) for b in g.community.buildings]
@@ -126,7 +128,7 @@ def reset_code(member_id: int):
 @bp.get("/audit")
 @access("staff")
 def audit_log():
-    entries = db.session.scalars(select(AuditEntry).where(
+    entries = db.session.scalars(select(AuditEntry).options(joinedload(AuditEntry.actor)).where(
         AuditEntry.community_id == g.community.id)
         .order_by(AuditEntry.id.desc()).limit(200)).all()
     return render("staff/audit.html", entries=entries)
