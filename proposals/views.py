@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, g, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import access
 from app.community import Building, Community
@@ -15,7 +15,7 @@ from app.rendering import render
 from . import queries
 from .blueprint import bp, site_bp
 from .forms import CATEGORY_LABELS, IdeaFilterForm, MoveForm
-from .models import CATEGORIES, Idea
+from .models import CATEGORIES, Idea, StageChange
 from .moves import manual_moves_for
 from .services import can_be_supported, photo_folder
 from .stages import STAGE_LABELS, STAGES
@@ -81,7 +81,8 @@ def idea_list():
 
 
 def get_idea(idea_id: int) -> Idea:
-    idea = db.session.get(Idea, idea_id)
+    idea = db.session.get(Idea, idea_id, options=[
+        selectinload(Idea.photos), selectinload(Idea.timeline).joinedload(StageChange.actor)])
     # Ideas of another community are not reachable through this one's URLs.
     if idea is None or idea.community_id != g.community.id:
         abort(404)
