@@ -9,7 +9,6 @@ from flask import abort, flash, g, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from app.forms import Form
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -17,13 +16,14 @@ from app import permissions
 from app.access import access
 from app.database import write_transaction
 from app.extensions import htmx
+from app.forms import Form
 from app.rendering import render, see_other
 from proposals.forms import CATEGORY_LABELS
 from proposals.models import CATEGORIES
 
 from . import services, topics
 from .forms import CommentForm
-from .views import bp, page_url, posting_limit, thread_context
+from .views import _back_to, bp, posting_limit, thread_context
 
 
 class TopicForm(Form):
@@ -50,17 +50,6 @@ def _topic_page(thread, status: int = 200, form=None, error=None, to_idea_form=N
     return render("deliberation/topic.html", status=status, topic=thread, idea=thread.idea,
                   may_convert=may_convert, to_idea_form=to_idea_form,
                   **thread_context(thread, form, error))
-
-
-def _back_to_topic(thread, comment=None, status: int = 200, error=None):
-    """htmx gets the refreshed thread; a plain form post goes back to the page."""
-    if htmx:
-        return render("deliberation/_thread.html", status=status,
-                      **thread_context(thread, error=error))
-    if error:
-        flash(error, "error")
-    anchor = f"#comment-{comment.id}" if comment is not None else "#thread"
-    return see_other(page_url(thread) + anchor)
 
 
 @bp.get("/topics")
@@ -110,8 +99,8 @@ def post_in_topic(thread_id: int):
             comment = services.post_comment(thread, current_user._get_current_object(),
                                             form.body.data, form.stance.data)
     except services.DeliberationError as exc:
-        return _back_to_topic(thread, status=422, error=exc.message)
-    return _back_to_topic(thread, comment)
+        return _back_to(thread, status=422, error=exc.message)
+    return _back_to(thread, comment)
 
 
 @bp.post("/topics/<int:thread_id>/to-idea")
