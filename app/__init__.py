@@ -83,12 +83,14 @@ def _register(app: Flask) -> None:
     from proposals import views as proposal_views
     from deliberation import views as deliberation_views
     from deliberation import notification_views
+    from proposals.rounds import views as round_views
 
     loader.init(app)
     errors.register_error_handlers(app)
     templating.init(app)
     headers.init(app)
     for bp in (health.bp, i18n.bp, account_views.bp, admin_views.bp, staff_views.bp, proposal_views.site_bp,
-               proposal_views.bp, deliberation_views.bp, notification_views.site_bp):
+               proposal_views.bp, deliberation_views.bp, notification_views.site_bp,
+               round_views.bp):
         app.register_blueprint(bp)
     cli.register(app)

@@ -8,3 +8,6 @@ from proposals.models import (  # noqa: F401
 from deliberation.models import (  # noqa: F401
     ChangeMarker, Comment, Flag, Follow, Notification, Reaction, Thread, ThreadSummary,
 )
+from proposals.rounds.models import (  # noqa: F401
+    Ballot, BallotChoice, Participation, Round, RoundEntry, Tally,
+)

@@ -2,8 +2,8 @@
 
 Causes are records of later features (a motion, a round, an owners' decision, a notice,
 an objection, an outcome page). They are read through a few attributes only:
-`cause_kind`, and then `passed` (motion, decision), `is_open`/`adopted`/`winners`
-(round), `is_over`/`all_answered` (notice), `upheld` (objection), `published` (outcome).
+`cause_kind`, and then `passed` (motion, decision), `state`/`adopted`/`winners`
+(round: state is upcoming, open, closed or adopted), `is_over`/`all_answered` (notice), `upheld` (objection), `published` (outcome).
 """
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def costing(req: MoveRequest) -> str | None:
 def round_not_open(req: MoveRequest) -> str | None:
     if _kind(req.cause) != "round":
         return _("Ideas enter a vote by being added to a budget round.")
-    if getattr(req.cause, "is_open", True) or getattr(req.cause, "adopted", False):
+    if getattr(req.cause, "state", "open") != "upcoming":
         return _("Ideas can only be added to a round that has not opened yet.")
     return None
 
@@ -109,6 +109,10 @@ def round_won(req: MoveRequest) -> str | None:
 
 
 def round_lost(req: MoveRequest) -> str | None:
+    """Back to planned: the idea lost the adopted round, or staff took it off a round
+    that has not opened yet."""
+    if _kind(req.cause) == "round" and getattr(req.cause, "state", "") == "upcoming":
+        return None
     adopted, won = _round_result(req)
     if not adopted:
         return _("This move follows the adoption of a round's result.")

@@ -82,3 +82,35 @@ class Factory:
         db.session.add(c)
         db.session.commit()
         return c
+
+    def planned_idea(self, community: Community, cost_fen: int, title: str | None = None,
+                     **fields) -> Idea:
+        from proposals.models import Costing, FundingSource
+        idea = self.idea(community, stage="planned", title=title, **fields)
+        idea.costing = Costing(amount_fen=cost_fen, responsible="物业", sources=[
+            FundingSource(kind="round_budget", amount_fen=cost_fen)])
+        db.session.commit()
+        return idea
+
+    def round(self, community: Community, costs=(40_000_00, 30_000_00, 20_000_00),
+              state: str = "open", budget_fen: int = 60_000_00, buildings=(), **fields):
+        """A round with a planned idea per cost put on its ballot, then timed to `state`
+        (upcoming, open or closed)."""
+        from datetime import timedelta
+        from proposals.rounds.models import Round
+        from proposals.rounds.services import add_idea
+        now = utcnow()
+        r = Round(community=community, title=fields.pop("title", f"预算投票{next(_seq)}"),
+                  budget_fen=budget_fen, opens_at=now + timedelta(days=1),
+                  closes_at=now + timedelta(days=8), **fields)
+        r.buildings = list(buildings)
+        db.session.add(r)
+        staff = self.user(community, "staff")
+        for i, cost in enumerate(costs):
+            add_idea(r, self.planned_idea(community, cost, title=f"项目{i + 1}"), staff)
+        if state == "open":
+            r.opens_at = now - timedelta(days=1)
+        elif state == "closed":
+            r.opens_at, r.closes_at = now - timedelta(days=8), now - timedelta(days=1)
+        db.session.commit()
+        return r

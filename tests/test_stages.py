@@ -19,7 +19,7 @@ class Cause:
     cause_kind: str
     id: int = 1
     passed: bool = True
-    is_open: bool = False
+    state: str = "adopted"
     adopted: bool = True
     winners: tuple = ()
     is_over: bool = True
@@ -51,7 +51,7 @@ def satisfying_kwargs(move, idea, make, community):
     if to == "planned" and idea.stage == "deliberating":
         kwargs["costing"] = CostingInput(120_000_00, "物业", (("subsidy", 120_000_00, ""),))
     if to == "in_round":
-        kwargs["cause"] = Cause("round", is_open=False, adopted=False)
+        kwargs["cause"] = Cause("round", state="upcoming", adopted=False)
     if idea.stage == "in_round":
         winners = (idea.id,) if to == "noticed" else ()
         kwargs["cause"] = Cause("round", winners=winners)
@@ -209,7 +209,7 @@ def test_an_open_round_takes_no_new_ideas(app, make):
     staff = make.user(community, "staff")
     idea = planned_idea(make, community, "planned")
     with pytest.raises(MoveRefused):
-        move_idea(idea, "in_round", actor=staff, cause=Cause("round", is_open=True, adopted=False))
+        move_idea(idea, "in_round", actor=staff, cause=Cause("round", state="open", adopted=False))
 
 
 def test_merge_target_must_be_live_and_local(app, make):
