@@ -46,8 +46,10 @@ def create_admin(username: str, password_stdin: bool) -> None:
 
 def register(app: Flask) -> None:
     from proposals.demo import seed_demo_command
+    from proposals.rounds.pb_cli import pb_group
     from .units_import import units_group
 
     app.cli.add_command(create_admin)
     app.cli.add_command(units_group)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(pb_group)

@@ -5,6 +5,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.money import Fen
 from app.timeutil import UTCDateTime, utcnow
 
 CATEGORIES = ("safety", "environment", "facilities", "culture", "children", "elderly",
@@ -21,7 +22,7 @@ class Idea(db.Model):
     category: Mapped[str] = mapped_column(String(20))
     building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"))
     place: Mapped[str] = mapped_column(String(100), default="")
-    estimated_cost_fen: Mapped[int | None] = mapped_column(Integer)
+    estimated_cost_fen: Mapped[int | None] = mapped_column(Fen)
     # Work on common parts (加装电梯, a corner turned into parking) needs an owners' decision.
     changes_common_parts: Mapped[bool] = mapped_column(Boolean, default=False)
     stage: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
@@ -92,7 +93,7 @@ class Costing(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id"), unique=True)
-    amount_fen: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(Fen)
     responsible: Mapped[str] = mapped_column(String(100))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -111,7 +112,7 @@ class FundingSource(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     costing_id: Mapped[int] = mapped_column(ForeignKey("costing.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    amount_fen: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(Fen)
     note: Mapped[str] = mapped_column(String(200), default="")
 
     costing: Mapped[Costing] = relationship(back_populates="sources")

@@ -38,11 +38,14 @@ def world(make):
                    author_id=member.id)
     db.session.add(topic)
     db.session.commit()
+    round_ = make.round(home)
     return {
         "home": home, "idea": idea,
         "values": {"slug": "home", "idea_id": idea.id, "member_id": member.memberships[0].id,
                    "name": "missing.jpg", "code": "en", "comment_id": comment.id,
-                   "notification_id": 1, "thread_id": topic.id},
+                   "notification_id": 1, "thread_id": topic.id,
+                   "round_id": round_.id, "entry_id": round_.entries[0].id,
+                   "participation_id": 1},
         "outsider": make.user(other, "staff"),
         "resident": make.user(home),
         "unverified": member,

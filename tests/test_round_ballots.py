@@ -156,3 +156,13 @@ def test_ideas_come_off_only_before_opening(app, make):
     opened = make.round(c)
     with pytest.raises(RoundRefused):
         remove_idea(opened, opened.entries[0], staff)
+
+
+def test_city_sized_money_fits_on_every_database(app, make):
+    """Warsaw 2026 budgets 24,186,815 zł: more fen than a 32-bit column holds."""
+    c = make.community()
+    r = make.round(c, costs=(2_418_681_500, 300_000_000_00), budget_fen=300_000_000_00)
+    db.session.expire_all()
+    assert r.budget_fen == 300_000_000_00
+    assert [e.cost_fen for e in r.entries] == [2_418_681_500, 300_000_000_00]
+    assert r.entries[1].idea.costing.amount_fen == 300_000_000_00

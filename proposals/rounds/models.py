@@ -15,6 +15,7 @@ from sqlalchemy import (Boolean, Column, ForeignKey, Integer, String, Table, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.money import Fen
 from app.timeutil import UTCDateTime, utcnow
 
 BALLOT_KINDS = ("knapsack", "approval")  # what the site's ballot page offers
@@ -47,14 +48,14 @@ class Round(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
-    budget_fen: Mapped[int] = mapped_column(Integer)
+    budget_fen: Mapped[int] = mapped_column(Fen)
     opens_at = mapped_column(UTCDateTime, nullable=False)
     closes_at = mapped_column(UTCDateTime, nullable=False)
     unit: Mapped[str] = mapped_column(String(10), default="person")
     ballot_kind: Mapped[str] = mapped_column(String(12), default="knapsack")
     max_choices: Mapped[int | None] = mapped_column(Integer)  # k of "approval with a limit"
     min_choices: Mapped[int | None] = mapped_column(Integer)
-    max_sum_cost_fen: Mapped[int | None] = mapped_column(Integer)
+    max_sum_cost_fen: Mapped[int | None] = mapped_column(Fen)
     rule: Mapped[str] = mapped_column(String(20), default="greedy")
     threshold: Mapped[int | None] = mapped_column(Integer)  # greedy: at least N votes
     # Add1 step of equal shares in fen: one whole yuan (or one of an imported currency).
@@ -112,7 +113,7 @@ class RoundEntry(db.Model):
     idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id"), index=True)
     # The project id of the .pb format: the idea id as text, or an imported file's own.
     project_id: Mapped[str] = mapped_column(String(64))
-    cost_fen: Mapped[int] = mapped_column(Integer)
+    cost_fen: Mapped[int] = mapped_column(Fen)
     position: Mapped[int] = mapped_column(Integer, default=0)
     won: Mapped[bool | None] = mapped_column(Boolean)  # set at adoption
     # Columns of an imported project beyond id and cost, as JSON, for export.
