@@ -1,10 +1,14 @@
 """`flask --app wsgi seed-demo`: fill an empty database with the demo story.
 
 Four neighbourhoods from the field reports (see `proposals.demo_data`), six demo accounts
-that all log in with DEMO_PASSWORD, a few dozen generated residents per neighbourhood, and
-ideas spread over every stage with their timelines, supports and photos. The content is
+that all log in with DEMO_PASSWORD, a few dozen generated residents per neighbourhood (a
+hundred in 高荣), ideas spread over every stage with their timelines, supports and photos,
+and 高荣's budget rounds (`proposals.rounds.demo_rounds`): an adopted autumn round and a
+winter round open for voting. Everything happens in the order of the story, so an idea
+goes on to funded from the public notice its round's count gave it. The content is
 deterministic (a fixed random seed, times counted from a fixed date) so screenshots, tests
-and a demo rehearsed yesterday all show the same thing.
+and a demo rehearsed yesterday all show the same thing; only the open round is timed from
+the day of seeding, so that it is open whenever the demo is.
 
 It only ever writes into a database it can tell is its own: it refuses on a production
 site and when there are accounts not marked `is_demo` or communities it does not know.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import random
 import time
 from datetime import datetime, timedelta
+from functools import partial
 from io import BytesIO
 
 import click
@@ -43,6 +48,9 @@ from .demo_data import (
 from .models import Idea, IdeaPhoto, IdeaSupport, StageChange
 from .moves import move_idea
 from .photos import process_photo
+from .rounds.demo_round_data import ROUND_IDEAS
+from .rounds.demo_rounds import RoundSeeder
+from .rounds.models import Ballot, Participation, Round
 from .services import hand_in
 from .stages import find_move
 
@@ -128,7 +136,8 @@ def demo_already_there() -> bool:
 
 def demo_counts() -> dict[str, int]:
     models = {"communities": Community, "buildings": Building, "units": Unit, "users": User,
-              "ideas": Idea, "supports": IdeaSupport, "photos": IdeaPhoto}
+              "ideas": Idea, "supports": IdeaSupport, "photos": IdeaPhoto, "rounds": Round,
+              "participations": Participation, "ballots": Ballot}
     return {name: db.session.scalar(select(func.count()).select_from(model))
             for name, model in models.items()}
 
@@ -137,12 +146,12 @@ def _record_history(idea: Idea, to_stage: str, actor: User, reason: str, cause_l
                     when) -> StageChange:
     """Write a move that only a later feature can make through `move_idea`.
 
-    planned → in_round needs a budget round, in_round → noticed its adopted result,
-    noticed → funded a finished notice, planned → noticed for work paid by the
+    noticed → funded needs a finished notice, planned → noticed for work paid by the
     maintenance fund a passed owners' decision, in_progress → done a published outcome
     page. Those records do not exist yet, so the demo writes the timeline entry (and its
-    audit entry) itself, naming the cause in words. The budget-round, notice,
-    owners'-decision and outcome features will replace this with their own records.
+    audit entry) itself, naming the cause in words. The notice, owners'-decision and
+    outcome features will replace this with their own records, as the budget rounds did
+    (`proposals.rounds.demo_rounds`).
     """
     if find_move(idea.stage, to_stage) is None:
         raise ValueError(f"the stage table has no move {idea.stage} → {to_stage}")
@@ -204,7 +213,7 @@ def scene_photo(rng: random.Random, scene: str) -> bytes:
 
 
 class _Seeder:
-    """Builds the story in order: places, people, then ideas and their timelines."""
+    """Builds the story in order: places, people, then ideas, moves and rounds by day."""
 
     def __init__(self):
         self.rng = random.Random(SEED)
@@ -226,10 +235,20 @@ class _Seeder:
         for slug in DEMO_SLUGS:
             self._register_owners(slug)
         db.session.flush()
-        for seed in IDEAS:
-            self._idea(seed)
+        rounds = RoundSeeder(self)
+        for _day, event in sorted(self._events() + rounds.events(), key=lambda e: e[0]):
+            event()  # a stable sort: on the same day, ideas' moves before rounds' steps
+        rounds.finish()
         db.session.flush()
         demo_seeded.send(self)
+
+    def _events(self) -> list[tuple[float, object]]:
+        """(day, what happens) for every idea: handed in, then each move of its timeline."""
+        events = []
+        for seed in IDEAS + ROUND_IDEAS:
+            events.append((seed.day, partial(self._idea, seed)))
+            events.extend((step.day, partial(self._step, seed, step)) for step in seed.steps)
+        return events
 
     # --- places -------------------------------------------------------------------------
 
@@ -344,8 +363,6 @@ class _Seeder:
                        photos=[self._photo(scene) for scene in seed.photos])
         idea.created_at = idea.timeline[0].at = at(seed.day)
         self._supports(idea, seed, author)
-        for step in seed.steps:
-            self._step(idea, step, author)
         self.ideas[seed.key] = idea
 
     def _supports(self, idea: Idea, seed: IdeaSeed, author: User) -> None:
@@ -357,7 +374,8 @@ class _Seeder:
             db.session.add(IdeaSupport(idea_id=idea.id, user_id=user.id,
                                        created_at=at(seed.day) + timedelta(hours=hours)))
 
-    def _step(self, idea: Idea, step: Step, author: User) -> None:
+    def _step(self, seed: IdeaSeed, step: Step) -> None:
+        idea, author = self.ideas[seed.key], self._author(seed)
         when, staff = at(step.day), self.users["staff"]
         if step.cause:
             _record_history(idea, step.to, staff, step.reason, step.cause, when)

@@ -13,8 +13,6 @@ from .needs import CostingInput
 
 SEED = 20260901
 BASE = datetime(2026, 9, 1, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai
-AUTUMN_ROUND = "2026年秋季“静邻议事厅”微更新预算"
-WINTER_ROUND = "2026年冬季“静邻议事厅”微更新预算（12月开始投票）"
 NOTICE_OVER = "公示期满（7天），无异议"
 
 
@@ -94,7 +92,8 @@ COMMUNITIES = (
         "一排新上岗的非机动车充电桩……",
         tuple(BuildingSeed(f"高荣小区{n}号楼", 6, 4, 48, 92) for n in range(1, 6))
         + (BuildingSeed("万航渡路759弄", 3, 12, 40, 68),),
-        48, {1: "小雨妈妈", 2: "759弄志愿者 老沈", 3: "周阿姨", 4: "3号楼楼组长 钱师傅"}),
+        100, {1: "小雨妈妈", 2: "759弄志愿者 老沈", 3: "周阿姨", 4: "3号楼楼组长 钱师傅",
+              41: "朱阿婆", 42: "沈老伯", 43: "顾奶奶", 44: "陆老师傅", 45: "金阿姨"}),
     CommunitySeed(
         "wanhang", "万航居民区", "静安区 曹家渡街道",
         "万航居民区长宁路225弄小区共有5个楼组、70户家庭、居民约150人。房屋老化，每逢下雨，"
@@ -133,8 +132,7 @@ _GAORONG = (
             Step(17.3, "planned", "议事会商定方案：志愿者先排查非机动车数量，清理以往租客遗留的废弃车，"
                  "腾出空间后安装40个充电桩。",
                  costing=plan("高荣居民区居委会、物业", ("round_budget", 68_000, "40个充电桩及线路"))),
-            Step(21.0, "in_round", "列入秋季微更新预算投票。", cause=AUTUMN_ROUND),
-            Step(28.1, "noticed", "投票结果采纳，进入公示。", cause="秋季微更新预算投票结果：得票第一"),
+            # 21.0 in a vote, 28.1 public notice: the autumn round (rounds/demo_round_data.py).
             Step(35.1, "funded", "公示期满，无异议，正式立项。", cause=NOTICE_OVER),
             Step(38.0, "in_progress", "志愿者清理出23辆废弃非机动车，充电桩开始安装。"),
             Step(56.2, "done", "40个充电桩投入使用。非机动车统一在一侧充电、停放，小区不再杂乱无章，"
@@ -159,8 +157,7 @@ _GAORONG = (
                  costing=plan("物业（施工）、居委会（监督）",
                               ("round_budget", 128_000, "重铺塑胶地面，羽毛球场地与跳绳区域划线"),
                               ("partner", 20_000, "共建单位资助卫生站门口停车区域"))),
-            Step(21.0, "in_round", "列入秋季微更新预算投票，小朋友们也投了票。", cause=AUTUMN_ROUND),
-            Step(28.1, "noticed", "投票结果采纳，进入公示。", cause="秋季微更新预算投票结果：得票第二"),
+            # 21.0 in a vote, 28.1 public notice: the autumn round.
             Step(35.1, "funded", "公示期满，无异议，正式立项。", cause=NOTICE_OVER),
             Step(40.0, "in_progress", "旧塑胶地面开始铲除。施工期间，请小朋友们到睦邻活动室门口玩耍。"),
             Step(62.3, "done", "崭新的塑胶地面铺好了，羽毛球场地和跳绳区域划线完成，卫生站门口的停车区域"
@@ -205,7 +202,6 @@ _GAORONG = (
             Step(52.0, "deliberating", "物业统计：需要更换的楼道灯共120盏。"),
             Step(60.0, "planned", "方案：全部更换为声控LED灯，由物业安装并保修两年。",
                  costing=plan("物业", ("round_budget", 18_000, "120盏声控LED灯及安装"))),
-            Step(72.0, "in_round", "列入冬季微更新预算。", cause=WINTER_ROUND),
         )),
     IdeaSeed(
         "picture-books", "gaorong", "r08", 50.0, "睦邻活动室增设儿童绘本角",
@@ -215,7 +211,6 @@ _GAORONG = (
             Step(55.0, "deliberating", "议事会讨论：活动室下午时段空闲，可以安排。"),
             Step(63.0, "planned", "方案：添置书架、地垫和300本绘本，志愿者排班陪读。",
                  costing=plan("高荣居民区居委会", ("round_budget", 9_500, "书架、地垫、绘本"))),
-            Step(72.0, "in_round", "列入冬季微更新预算。", cause=WINTER_ROUND),
         )),
     IdeaSeed(
         "paid-parking", "gaorong", "r09", 24.0, "把小区空地改成收费停车场",
@@ -228,8 +223,7 @@ _GAORONG = (
         )),
     IdeaSeed(
         "lane-walls", "gaorong", "r10", 15.0, "759弄外墙统一粉刷",
-        "弄堂外墙斑驳脱落，和新修的马路很不相称，希望统一粉刷一次。", "environment",
-        "万航渡路759弄", supporters=5,
+        "弄堂外墙斑驳脱落，和新修的马路很不相称，希望统一粉刷一次。", "environment", "万航渡路759弄", supporters=5,
         steps=(Step(27.0, "withdrawn", "街道已把759弄外立面纳入明年的旧区改造计划，我先撤回，到时再提。",
                     by_author=True),)),
     IdeaSeed(
@@ -290,8 +284,7 @@ _WANHANG = (
         )),
     IdeaSeed(
         "handrails", "wanhang", "r06", 58.0, "楼道加装扶手，方便老人上下楼",
-        "225弄没有电梯，楼梯又陡又窄，老人上下楼全靠扶墙。希望楼道里装上扶手。",
-        "elderly", supporters=12,
+        "225弄没有电梯，楼梯又陡又窄，老人上下楼全靠扶墙。希望楼道里装上扶手。", "elderly", supporters=12,
         steps=(Step(63.0, "deliberating", "请物业统计各楼组需要加装扶手的楼层。"),)),
 )
 

@@ -1,8 +1,9 @@
 """`flask seed-demo`: the four communities, the six demo accounts, ideas in every stage,
-deterministic content, and the guards that keep demo rows out of real data."""
+高荣's budget rounds (one adopted, one open), deterministic content, and the guards that
+keep demo rows out of real data."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -11,9 +12,14 @@ from app.accounts.models import User
 from app.community import Community, Unit, UnitOwnership
 from app.extensions import db
 from app.permissions import has_role, is_site_admin, is_staff, is_verified_resident
+from app.timeutil import utcnow
 from proposals.demo import DEMO_PASSWORD, demo_counts
 from proposals.demo_data import BASE
 from proposals.models import Idea, StageChange
+from proposals.rounds import ballots
+from proposals.rounds.eligibility import voters_for
+from proposals.rounds.models import Participation, Round
+from proposals.rounds.results import count, election_of, vote_totals
 from proposals.stages import STAGES, find_move
 
 from .conftest import empty_database, make_settings
@@ -67,7 +73,8 @@ def test_every_timeline_follows_the_stage_table_in_time(app):
             assert after.from_stage == before.to_stage
             assert find_move(after.from_stage, after.to_stage) is not None
             assert BASE <= before.at < after.at < today
-            assert after.reason
+            # A budget round moves ideas without words: its title is the reason.
+            assert after.reason or after.cause_type == "round"
 
 
 def test_story_details_from_the_field_reports(app):
@@ -110,7 +117,7 @@ def test_generated_residents(app):
     seeded(app)
     residents = db.session.scalars(select(User).where(User.username.like("gaorong\\_r%",
                                                                          escape="\\"))).all()
-    assert 30 <= len(residents) <= 60
+    assert 80 <= len(residents) <= 150
     assert all(r.is_demo and r.display_name for r in residents)
     assert user("gaorong_r01").display_name == "小雨妈妈"
     owned = db.session.scalar(select(func.count()).select_from(UnitOwnership)
@@ -157,7 +164,14 @@ def snapshot() -> list[tuple]:
         .order_by(StageChange.id)).all()
     names = db.session.scalars(select(User.display_name).order_by(User.id)).all()
     areas = db.session.scalars(select(Unit.area_centi_m2).order_by(Unit.id)).all()
-    return [tuple(rows), tuple(changes), tuple(names), tuple(areas)]
+    rounds = db.session.execute(select(Round.title, Round.opens_at, Round.closes_at,
+                                       Round.adopted_at).order_by(Round.id)).all()
+    votes = tuple(sorted(vote_totals(r).values()) for r in db.session.scalars(select(Round)))
+    voted = db.session.execute(select(Participation.user_id, Participation.channel,
+                                      Participation.created_at)
+                               .order_by(Participation.id)).all()
+    return [tuple(rows), tuple(changes), tuple(names), tuple(areas), tuple(rounds), votes,
+            tuple(voted)]
 
 
 def test_two_seeds_tell_the_same_story(app):
@@ -202,3 +216,78 @@ def test_refuses_on_a_production_site(tmp_path):
         assert db.session.scalar(select(func.count()).select_from(Community)) == 0
         db.session.remove()
         db.engine.dispose()
+
+
+# --- budget rounds --------------------------------------------------------------------
+
+def gaorong_round(state: str) -> Round:
+    rounds = db.session.scalars(select(Round).where(
+        Round.community_id == communities()["gaorong"].id)).all()
+    return next(r for r in rounds if r.state == state)
+
+
+def test_the_autumn_round_was_adopted_and_its_winners_are_on_notice(app):
+    seeded(app)
+    r = gaorong_round("adopted")
+    assert r.title == "2026年秋季“静邻议事厅”微更新预算"
+    # The knapsack made a choice: the ideas on the ballot cost more than the budget.
+    assert sum(e.cost_fen for e in r.entries) > r.budget_fen
+    winners = [e for e in r.entries if e.won]
+    assert winners and len(winners) < len(r.entries)
+    assert sum(e.cost_fen for e in winners) <= r.budget_fen
+    # Counting the ballots under the round's rule gives exactly what was adopted.
+    selected, _seconds = count(election_of(r), r.rule, threshold=r.threshold)
+    assert set(selected) == {e.project_id for e in winners}
+    totals = vote_totals(r)
+    skipped = [e for e in r.entries if not e.won
+               and totals[e.id] > min(totals[w.id] for w in winners)]
+    assert skipped, "greedy should skip a more popular idea that no longer fitted"
+    for entry in r.entries:
+        idea = entry.idea
+        to_notice = [c for c in idea.timeline if c.cause_type == "round" and c.cause_id == r.id
+                     and c.to_stage in ("noticed", "planned") and c.from_stage == "in_round"]
+        assert len(to_notice) == 1 and to_notice[0].at == r.adopted_at
+        assert to_notice[0].cause_label == r.title
+        if entry.won:
+            assert to_notice[0].to_stage == "noticed"
+            assert idea.stage in ("noticed", "funded", "in_progress", "done")
+        else:
+            assert to_notice[0].to_stage == "planned"
+        added = next(c for c in idea.timeline if c.cause_id == r.id and c.to_stage == "in_round")
+        assert added.at < r.opens_at
+    assert r.opens_at < r.closes_at < r.adopted_at < utcnow()
+
+
+def test_the_autumn_round_had_online_and_paper_ballots_in_its_voting_period(app):
+    seeded(app)
+    r = gaorong_round("adopted")
+    taken = db.session.scalars(select(Participation).where(Participation.round_id == r.id)).all()
+    online = [p for p in taken if p.channel == "online"]
+    paper = [p for p in taken if p.channel == "paper"]
+    assert len(online) >= 50 and 3 <= len(paper) < len(online)
+    assert {p.paper_ref for p in paper} >= {"纸-001", "纸-002", "纸-003"}
+    assert all(p.entered_by.username == "staff" and p.confirmed_at is not None for p in paper)
+    assert all(r.opens_at <= p.created_at < r.closes_at for p in taken)
+    assert all(p.token is None for p in taken)  # adoption cut the link to the ballots
+    assert user("resident").id in {p.user_id for p in online}
+
+
+def test_the_winter_round_is_open_and_the_demo_resident_can_vote(app):
+    seeded(app)
+    r = gaorong_round("open")
+    now = utcnow()
+    assert r.opens_at < now - timedelta(days=3) and r.closes_at > now + timedelta(days=9)
+    assert sum(e.cost_fen for e in r.entries) > ballots.limit_fen(r)
+    assert all(e.idea.stage == "in_round" and e.idea.timeline[-1].cause_id == r.id
+               for e in r.entries)
+    taken = db.session.scalars(select(Participation).where(Participation.round_id == r.id)).all()
+    assert 10 <= len(taken) and all(r.opens_at <= p.created_at < now for p in taken)
+    assert any(p.channel == "paper" for p in taken)
+    assert user("owner").id in {p.user_id for p in taken}
+    voter, = voters_for(r, user("resident"))
+    assert ballots.participation_of(r, voter) is None
+    cheapest = min(r.entries, key=lambda e: e.cost_fen)
+    p = ballots.submit_online(r, voter, [cheapest.id])
+    db.session.commit()
+    assert [e.id for e in ballots.own_choices(p)] == [cheapest.id]
+
