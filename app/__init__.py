@@ -2,14 +2,25 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from werkzeug.routing import IntegerConverter
 
 from .settings import ROOT, Settings
+
+
+class RowId(IntegerConverter):
+    """`<int:…>` in every route: ids beyond a 32-bit key never reach the database
+    (PostgreSQL would answer an error, not "no such row"): they are simply not found."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"), instance_path=str(settings.instance_path))
+    app.url_map.converters["int"] = RowId
     _configure(app, settings)
     _init_extensions(app, settings)
     _register(app)

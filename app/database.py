@@ -33,6 +33,20 @@ def write_transaction():
         _write_intent.reset(token)
 
 
+@contextmanager
+def read_first():
+    """Read in a plain transaction even inside a POST, then end it: for work that is
+    slow before it writes anything (checking a password takes tens of milliseconds,
+    and SQLite's write lock must not be held meanwhile)."""
+    token = _write_intent.set(False)
+    try:
+        db.session.rollback()
+        yield db.session
+    finally:
+        db.session.rollback()
+        _write_intent.reset(token)
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

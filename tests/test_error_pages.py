@@ -65,3 +65,9 @@ def test_security_headers(app, client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_id_too_big_for_the_database_is_not_found(app, client, make):
+    make.community(slug="home")
+    for path in ("/c/home/ideas/99999999999", "/c/home/rounds/99999999999/results"):
+        assert client.get(path).status_code == 404

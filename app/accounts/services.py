@@ -31,12 +31,17 @@ def create_user(username: str, display_name: str, password: str, **fields) -> Us
 
 
 def authenticate(username: str, password: str) -> User | None:
+    """The account, if the password is right. Reads only; the caller persists a stronger
+    hash with `upgrade_hash` in a write transaction when `needs_rehash` says so."""
     user = User.by_username(username)
     if user is None or user.disabled or not verify_secret(user.password_hash, password):
         return None
+    return user
+
+
+def upgrade_hash(user: User, password: str) -> None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
-    return user
 
 
 def change_password(user: User, new_password: str) -> None:

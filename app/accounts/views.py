@@ -9,11 +9,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..access import access
 from ..community import Community
-from ..database import write_transaction
+from ..database import read_first, write_transaction
 from ..extensions import db, limiter
 from ..i18n import safe_next
 from ..rendering import render, see_other
 from . import services
+from .passwords import needs_rehash
 from .forms import LoginForm, PasswordChangeForm, ResetForm, SignupForm
 from .models import User
 
@@ -66,11 +67,14 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return _form_page("accounts/login.html", form, 422 if form.is_submitted() else 200)
-    with write_transaction():
+    with read_first():
         user = services.authenticate(form.username.data, form.password.data)
     if user is None:
         form.password.errors.append(_("Wrong username or password."))
         return _form_page("accounts/login.html", form, 422)
+    if needs_rehash(user.password_hash):
+        with write_transaction():
+            services.upgrade_hash(db.session.merge(user), form.password.data)
     login_user(user)
     return see_other(safe_next(request.args.get("next"), url_for("site.index")))
 
@@ -92,7 +96,9 @@ def change_password():
     if not form.validate_on_submit():
         return _form_page("accounts/password.html", form, 422 if form.is_submitted() else 200)
     user = current_user._get_current_object()
-    if services.authenticate(user.username, form.current.data) is None:
+    with read_first():
+        right = services.authenticate(user.username, form.current.data) is not None
+    if not right:
         form.current.errors.append(_("The current password is wrong."))
         return _form_page("accounts/password.html", form, 422)
     with write_transaction():
