@@ -87,7 +87,7 @@ def test_paper_and_online_exclude_each_other_naming_the_channel(app, make):
     online, elder = make.user(c), make.user(c, display_name="李阿婆")
     b.submit_online(r, voters_for(r, online)[0], ids(r, 0))
     db.session.commit()
-    with pytest.raises(b.BallotRefused, match="online"):
+    with pytest.raises(b.BallotRefused, match="网上"):  # names the online channel
         b.enter_paper(r, staff, paper_voter_for_user(r, online), ids(r, 1), "P-001")
     db.session.rollback()
     b.enter_paper(r, staff, paper_voter_for_user(r, elder), ids(r, 1), "P-002")

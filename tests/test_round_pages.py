@@ -85,7 +85,7 @@ def test_round_page_for_anonymous_resident_and_staff(app, make, en):
     for entry in r.entries:
         assert f'href="/c/{c.slug}/ideas/{entry.idea_id}"' in page
         assert f"¥{entry.cost_fen // 100:,}.00" in page
-    assert "One ballot per verified resident" in page and "Greedy" in page
+    assert "One ballot per verified resident" in page and "Most votes first (greedy)" in page
     assert "no more than ¥60,000.00" in page and "at least 3 votes" in page
     assert "Log in to vote" in page and u["ballot"] not in page
     en.login(make.user(c))

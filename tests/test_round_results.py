@@ -176,10 +176,10 @@ def test_paper_ballots_waiting_for_confirmation_stop_adoption(app, make, client)
     b.enter_paper(r, clerk, paper_voter_for_user(r, make.user(c)), [r.entries[1].id], "P-7")
     db.session.commit()
     client.login(make.user(c, "staff"))
-    assert "1 paper ballots still wait" in page(client, r)[1]
+    assert "1 paper ballot still waits" in page(client, r)[1]
     response = client.post(url(r, "adopt"), token_from=url(r, "results"), headers=EN)
     assert response.status_code == 422
-    assert "1 paper ballots still wait for a second member of staff" in \
+    assert "1 paper ballot still waits for a second member of staff" in \
         response.get_data(as_text=True)
     db.session.expire_all()
     assert r.adopted_at is None

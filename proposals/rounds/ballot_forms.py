@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from app.templating import yuan as format_yuan
 
@@ -109,8 +109,9 @@ def _refusal(panel: Panel, entry: RoundEntry) -> str:
         return _("“%(title)s” would take you over the budget by ¥%(over)s, so it was "
                  "not ticked.", title=entry.idea.title,
                  over=format_yuan(panel.total_fen + entry.cost_fen - panel.limit_fen))
-    return _("You can choose at most %(k)d ideas, so “%(title)s” was not ticked.",
-             k=panel.max_choices or 0, title=entry.idea.title)
+    return ngettext("You can choose at most %(num)d idea, so “%(title)s” was not ticked.",
+                    "You can choose at most %(num)d ideas, so “%(title)s” was not ticked.",
+                    panel.max_choices or 0, title=entry.idea.title)
 
 
 def blocked_reason(panel: Panel, choice: Choice) -> str:
@@ -118,4 +119,5 @@ def blocked_reason(panel: Panel, choice: Choice) -> str:
     if choice.over_fen:
         return _("Over budget: ticking it would go over by ¥%(over)s.",
                  over=format_yuan(choice.over_fen))
-    return _("You have chosen %(k)d ideas, the most allowed.", k=panel.max_choices or 0)
+    return ngettext("You have chosen %(num)d idea, the most allowed.",
+                    "You have chosen %(num)d ideas, the most allowed.", panel.max_choices or 0)

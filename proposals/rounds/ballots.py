@@ -8,7 +8,7 @@ acknowledged to the voter before that commit.
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -47,9 +47,9 @@ def choose_entries(round_: Round, entry_ids) -> list[RoundEntry]:
     if not chosen:
         raise BallotRefused(_("Choose at least one idea."))
     if round_.min_choices and len(chosen) < round_.min_choices:
-        raise BallotRefused(_("Choose at least %(n)d ideas.", n=round_.min_choices))
+        raise BallotRefused(ngettext("Choose at least %(num)d idea.", "Choose at least %(num)d ideas.", round_.min_choices))
     if round_.max_choices and len(chosen) > round_.max_choices:
-        raise BallotRefused(_("Choose at most %(n)d ideas.", n=round_.max_choices))
+        raise BallotRefused(ngettext("Choose at most %(num)d idea.", "Choose at most %(num)d ideas.", round_.max_choices))
     if round_.ballot_kind == "knapsack":
         total, limit = sum(e.cost_fen for e in chosen), limit_fen(round_)
         if total > limit:

@@ -3,7 +3,7 @@ page of an idea that is on a ballot."""
 from __future__ import annotations
 
 from flask import abort, g, render_template
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ STATE_LABELS = {
 }
 STATE_ORDER = ("open", "upcoming", "closed", "adopted")  # how the list is grouped
 RULE_LABELS = {
-    "greedy": _l("Greedy"),
+    "greedy": _l("Most votes first (greedy)"),
     "equal-shares": _l("Method of Equal Shares"),
 }
 RULE_EXPLANATIONS = {
@@ -55,7 +55,7 @@ def ballot_sentence(round_: Round) -> str:
         text = _("Tick any ideas you like, as long as their costs add up to no more "
                  "than ¥%(limit)s.", limit=format_yuan(limit_fen(round_)))
     elif round_.max_choices:
-        text = _("Tick up to %(k)d ideas you support.", k=round_.max_choices)
+        text = ngettext("Tick up to %(num)d idea you support.", "Tick up to %(num)d ideas you support.", round_.max_choices)
     else:
         text = _("Tick every idea you support.")
     if round_.min_choices and round_.min_choices > 1:

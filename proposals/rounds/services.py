@@ -1,7 +1,7 @@
 """Setting up a round and adopting its result; ideas move only through move_idea."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select, update
 
 from app import audit
@@ -79,8 +79,7 @@ def adopt(round_: Round, staff, selected: list[str]) -> None:
         raise RoundRefused(_("Only the result of a closed round can be adopted."))
     waiting = pending_paper(round_)
     if waiting:
-        raise RoundRefused(_("%(n)d paper ballots still wait for a second member of staff "
-                             "to confirm them.", n=waiting))
+        raise RoundRefused(ngettext("%(num)d paper ballot still waits for a second member of staff to confirm it.", "%(num)d paper ballots still wait for a second member of staff to confirm them.", waiting))
     won = set(selected)
     round_.adopted_at, round_.adopted_by_id = utcnow(), staff.id
     for entry in round_.entries:
