@@ -11,3 +11,6 @@ from deliberation.models import (  # noqa: F401
 from proposals.rounds.models import (  # noqa: F401
     Ballot, BallotChoice, Participation, Round, RoundEntry, Tally,
 )
+from proposals.owners.models import (  # noqa: F401
+    ConflictResolution, DecisionUnit, Owner, OwnersDecision, OwnerVote, RegisterUnit,
+)
