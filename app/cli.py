@@ -46,6 +46,7 @@ def create_admin(username: str, password_stdin: bool) -> None:
 
 def register(app: Flask) -> None:
     from proposals.demo import seed_demo_command
+    from proposals.owners.owners_cli import owners_group
     from proposals.rounds.pb_cli import pb_group
     from .units_import import units_group
 
@@ -53,3 +54,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(units_group)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(pb_group)
+    app.cli.add_command(owners_group)
