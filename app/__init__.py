@@ -95,6 +95,7 @@ def _register(app: Flask) -> None:
     from deliberation import views as deliberation_views
     from deliberation import notification_views
     from proposals.rounds import views as round_views
+    from proposals.owners import views as owner_views
 
     loader.init(app)
     errors.register_error_handlers(app)
@@ -102,6 +103,6 @@ def _register(app: Flask) -> None:
     headers.init(app)
     for bp in (health.bp, i18n.bp, account_views.bp, admin_views.bp, staff_views.bp, proposal_views.site_bp,
                proposal_views.bp, deliberation_views.bp, notification_views.site_bp,
-               round_views.bp):
+               round_views.bp, owner_views.bp):
         app.register_blueprint(bp)
     cli.register(app)

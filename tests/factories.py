@@ -114,3 +114,19 @@ class Factory:
             r.opens_at, r.closes_at = now - timedelta(days=8), now - timedelta(days=1)
         db.session.commit()
         return r
+
+    def owners_decision(self, community: Community, register=None, matter: str = "rebuild",
+                        title: str = "加装电梯", **fields):
+        """Import an owners' register for the community (building, unit, area in
+        hundredths of m², owner id, developer unsold) and open a decision over it."""
+        from proposals.owners.decisions import open_decision
+        from proposals.owners.register import import_register
+        from proposals.owners.register_csv import UnitRow
+        register = register or [("1号楼", "101", 100_00, "A", False),
+                                ("1号楼", "102", 90_00, "B", False),
+                                ("1号楼", "103", 80_00, "C", False)]
+        import_register(community.slug, [UnitRow(line, *row)
+                                         for line, row in enumerate(register, start=2)])
+        decision = open_decision(community, matter, title, **fields)
+        db.session.commit()
+        return decision

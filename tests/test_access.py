@@ -39,13 +39,15 @@ def world(make):
     db.session.add(topic)
     db.session.commit()
     round_ = make.round(home)
+    decision = make.owners_decision(home)
     return {
         "home": home, "idea": idea,
         "values": {"slug": "home", "idea_id": idea.id, "member_id": member.memberships[0].id,
                    "name": "missing.jpg", "code": "en", "comment_id": comment.id,
                    "notification_id": 1, "thread_id": topic.id,
                    "round_id": round_.id, "entry_id": round_.entries[0].id,
-                   "participation_id": 1},
+                   "participation_id": 1, "decision_id": decision.id,
+                   "owner_id": decision.units[0].owner_id},
         "outsider": make.user(other, "staff"),
         "resident": make.user(home),
         "unverified": member,
