@@ -4,11 +4,13 @@ Four neighbourhoods from the field reports (see `proposals.demo_data`), six demo
 that all log in with DEMO_PASSWORD, a few dozen generated residents per neighbourhood (a
 hundred in 高荣), ideas spread over every stage with their timelines, supports and photos,
 and 高荣's budget rounds (`proposals.rounds.demo_rounds`): an adopted autumn round and a
-winter round open for voting. Everything happens in the order of the story, so an idea
-goes on to funded from the public notice its round's count gave it. The content is
-deterministic (a fixed random seed, times counted from a fixed date) so screenshots, tests
-and a demo rehearsed yesterday all show the same thing; only the open round is timed from
-the day of seeding, so that it is open whenever the demo is.
+winter round open for voting; and the owners' decisions (`proposals.owners.demo_owners`):
+two lifts' decisions passed and applied, 高荣's added lift open. Everything happens in the
+order of the story, so an idea goes on to funded from the public notice its round's count
+gave it. The content is deterministic (a fixed random seed, times counted from a fixed
+date) so screenshots, tests and a demo rehearsed yesterday all show the same thing; only
+the open round and decision are timed from the day of seeding, so that they are open
+whenever the demo is.
 
 It only ever writes into a database it can tell is its own: it refuses on a production
 site and when there are accounts not marked `is_demo` or communities it does not know.
@@ -47,6 +49,7 @@ from .demo_data import (
 )
 from .models import Idea, IdeaPhoto, IdeaSupport, StageChange
 from .moves import move_idea
+from .owners.demo_owners import OwnersSeeder
 from .photos import process_photo
 from .rounds.demo_round_data import ROUND_IDEAS
 from .rounds.demo_rounds import RoundSeeder
@@ -148,10 +151,11 @@ def _record_history(idea: Idea, to_stage: str, actor: User, reason: str, cause_l
 
     noticed → funded needs a finished notice, planned → noticed for work paid by the
     maintenance fund a passed owners' decision, in_progress → done a published outcome
-    page. Those records do not exist yet, so the demo writes the timeline entry (and its
-    audit entry) itself, naming the cause in words. The notice, owners'-decision and
-    outcome features will replace this with their own records, as the budget rounds did
-    (`proposals.rounds.demo_rounds`).
+    page. Where those records do not exist yet, the demo writes the timeline entry (and
+    its audit entry) itself, naming the cause in words. The notice and outcome features
+    will replace this with their own records, as the budget rounds and the owners'
+    decisions of the two lifts did (`proposals.rounds.demo_rounds`,
+    `proposals.owners.demo_owners`).
     """
     if find_move(idea.stage, to_stage) is None:
         raise ValueError(f"the stage table has no move {idea.stage} → {to_stage}")
@@ -235,19 +239,23 @@ class _Seeder:
         for slug in DEMO_SLUGS:
             self._register_owners(slug)
         db.session.flush()
-        rounds = RoundSeeder(self)
-        for _day, event in sorted(self._events() + rounds.events(), key=lambda e: e[0]):
+        rounds, owners = RoundSeeder(self), OwnersSeeder(self)
+        events = self._events(owners.replaced) + rounds.events() + owners.events()
+        for _day, event in sorted(events, key=lambda e: e[0]):
             event()  # a stable sort: on the same day, ideas' moves before rounds' steps
         rounds.finish()
+        owners.finish()
         db.session.flush()
         demo_seeded.send(self)
 
-    def _events(self) -> list[tuple[float, object]]:
-        """(day, what happens) for every idea: handed in, then each move of its timeline."""
+    def _events(self, replaced=frozenset()) -> list[tuple[float, object]]:
+        """(day, what happens) for every idea: handed in, then each move of its timeline
+        but those `replaced` ((idea key, day): an owners' decision makes them)."""
         events = []
         for seed in IDEAS + ROUND_IDEAS:
             events.append((seed.day, partial(self._idea, seed)))
-            events.extend((step.day, partial(self._step, seed, step)) for step in seed.steps)
+            events.extend((step.day, partial(self._step, seed, step)) for step in seed.steps
+                          if (seed.key, step.day) not in replaced)
         return events
 
     # --- places -------------------------------------------------------------------------

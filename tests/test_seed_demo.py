@@ -1,6 +1,7 @@
 """`flask seed-demo`: the four communities, the six demo accounts, ideas in every stage,
-高荣's budget rounds (one adopted, one open), deterministic content, and the guards that
-keep demo rows out of real data."""
+高荣's budget rounds (one adopted, one open), the owners' decisions (two passed and
+applied, one open), deterministic content, and the guards that keep demo rows out of
+real data."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,8 @@ from app.timeutil import utcnow
 from proposals.demo import DEMO_PASSWORD, demo_counts
 from proposals.demo_data import BASE
 from proposals.models import Idea, StageChange
+from proposals.owners import decisions
+from proposals.owners.models import DecisionUnit, Owner, OwnersDecision, OwnerVote
 from proposals.rounds import ballots
 from proposals.rounds.eligibility import voters_for
 from proposals.rounds.models import Participation, Round
@@ -170,8 +173,14 @@ def snapshot() -> list[tuple]:
     voted = db.session.execute(select(Participation.user_id, Participation.channel,
                                       Participation.created_at)
                                .order_by(Participation.id)).all()
+    owners_votes = db.session.execute(
+        select(OwnersDecision.title, OwnersDecision.opens_at, OwnersDecision.result,
+               Owner.register_id, Owner.display_name, OwnerVote.channel, OwnerVote.choice,
+               OwnerVote.sheet_ref, OwnerVote.cast_at)
+        .join(OwnerVote, OwnerVote.decision_id == OwnersDecision.id)
+        .join(Owner, Owner.id == OwnerVote.owner_id).order_by(OwnerVote.id)).all()
     return [tuple(rows), tuple(changes), tuple(names), tuple(areas), tuple(rounds), votes,
-            tuple(voted)]
+            tuple(voted), tuple(owners_votes)]
 
 
 def test_two_seeds_tell_the_same_story(app):
@@ -291,3 +300,106 @@ def test_the_winter_round_is_open_and_the_demo_resident_can_vote(app):
     db.session.commit()
     assert [e.id for e in ballots.own_choices(p)] == [cheapest.id]
 
+
+
+# --- owners' decisions ----------------------------------------------------------------
+
+def owners_decisions() -> dict[str, OwnersDecision]:
+    return {d.matter: d for d in db.session.scalars(select(OwnersDecision))}
+
+
+def votes_of(decision: OwnersDecision) -> list[OwnerVote]:
+    return db.session.scalars(select(OwnerVote).where(
+        OwnerVote.decision_id == decision.id)).all()
+
+
+def test_three_owners_decisions_from_the_field_reports(app):
+    seeded(app)
+    by_matter = owners_decisions()
+    assert set(by_matter) == {"raise_fund", "use_fund", "rebuild"}
+    where = {matter: (d.community.slug, [b.name for b in d.buildings], d.idea.title)
+             for matter, d in by_matter.items()}
+    assert where == {
+        "raise_fund": ("hepinghuayuan", ["D座"], "D座三部电梯用了20年，急需更换"),
+        "use_fund": ("yeqing", ["益民公寓4号楼"], "4号楼电梯老是关人，申请更换新电梯"),
+        "rebuild": ("gaorong", ["高荣小区3号楼"], "高荣小区3号楼加装电梯"),
+    }
+    assert {m: decisions.state(d) for m, d in by_matter.items()} == {
+        "raise_fund": "final", "use_fund": "final", "rebuild": "open"}
+    # Every unit of the building is in the decision's snapshot, with its area.
+    for d in by_matter.values():
+        building, = d.buildings
+        snapshot = {u.unit_id: u.area_centi for u in d.units}
+        assert snapshot == {u.id: u.area_centi_m2 for u in building.units}
+
+
+def test_the_passed_decisions_were_applied_and_moved_their_ideas(app):
+    seeded(app)
+    by_matter = owners_decisions()
+    for matter in ("raise_fund", "use_fund"):
+        d = by_matter[matter]
+        tally = decisions.current_tally(d)
+        assert d.result == "passed" and tally.passed and tally.conflicts == 0
+        assert d.opens_at < d.closes_at < d.closes_at + decisions.GRACE <= d.applied_at
+        assert d.applied_at < utcnow() and d.applied_by_id == user("staff").id
+        votes = votes_of(d)
+        assert all(d.opens_at <= v.cast_at < d.closes_at for v in votes)
+        moved, = [c for c in d.idea.timeline if c.cause_type == "decision"]
+        assert (moved.from_stage, moved.to_stage, moved.cause_id) == ("planned", "noticed", d.id)
+        assert moved.at == d.applied_at and moved.cause_label == d.title
+        # The stage change is the decision's, not a hand-written one in its place.
+        assert not any(c.to_stage == "noticed" and c is not moved for c in d.idea.timeline)
+    # 和平花园 D座: all 192 households signed for 15 yuan a m², 300,930 yuan in all.
+    fund = by_matter["raise_fund"]
+    tally = decisions.current_tally(fund)
+    assert tally.owners_total == tally.owners_agree == 192
+    assert tally.area_agree == tally.area_total and tally.area_total * 15 == 300_930 * 100
+    assert {v.channel for v in votes_of(fund)} == {"sheet"}
+    # 益民公寓4号楼: an ordinary matter, online and on paper, one conflict settled.
+    lift = by_matter["use_fund"]
+    tally = decisions.current_tally(lift)
+    assert tally.owners_agree * 2 > tally.owners_participating
+    assert tally.owners_participating * 3 >= tally.owners_total * 2
+    assert {v.channel for v in votes_of(lift)} == {"online", "sheet"}
+    assert tally.owners_total < len(lift.units)  # some owners hold two flats
+
+
+def test_the_gaorong_lift_is_being_voted_on_with_a_conflict(app):
+    seeded(app)
+    d, now = owners_decisions()["rebuild"], utcnow()
+    assert d.opens_at < now - timedelta(days=4) and d.closes_at > now + timedelta(days=9)
+    assert d.applied_at is None and d.result == ""
+    tally = decisions.current_tally(d)
+    assert 0.5 <= tally.owners_participating / tally.owners_total <= 0.6
+    assert not tally.quorum  # still short of two thirds: the meters have room to move
+    votes = votes_of(d)
+    assert all(d.opens_at <= v.cast_at < now for v in votes)
+    sheets = [v for v in votes if v.channel == "sheet"]
+    assert sheets and all(v.cast_by.username == "staff" and v.sheet_ref.startswith("签-")
+                          for v in sheets)
+    assert any(v.channel == "online" for v in votes)
+    conflicted, = decisions.conflicts(d)
+    choices = {v.channel: v.choice for v in votes if v.owner_id == conflicted}
+    assert set(choices) == {"online", "sheet"} and choices["online"] != choices["sheet"]
+    # The developer's two unsold flats are one owner; another owner holds two flats.
+    held: dict[int, int] = {}
+    for unit in d.units:
+        held[unit.owner_id] = held.get(unit.owner_id, 0) + 1
+    developer = db.session.scalar(select(Owner).where(Owner.is_developer.is_(True),
+                                                      Owner.id.in_(held)))
+    assert held[developer.id] == 2
+    assert sum(1 for o, n in held.items() if n == 2 and o != developer.id) >= 1
+
+
+def test_the_demo_owner_can_vote_in_the_open_decision(app):
+    seeded(app)
+    d, owner_user = owners_decisions()["rebuild"], user("owner")
+    line = db.session.scalar(select(Owner).where(Owner.user_id == owner_user.id))
+    assert line is not None and "陈" in line.display_name
+    assert db.session.scalar(select(DecisionUnit.id).where(
+        DecisionUnit.decision_id == d.id, DecisionUnit.owner_id == line.id).limit(1))
+    assert line.id not in {v.owner_id for v in votes_of(d)}
+    before = decisions.current_tally(d).owners_participating
+    decisions.cast_online(d, line, owner_user, "agree")
+    db.session.commit()
+    assert decisions.current_tally(d).owners_participating == before + 1

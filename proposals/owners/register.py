@@ -139,23 +139,26 @@ def _write(slug: str, rows: list[UnitRow], summary: RegisterSummary) -> Communit
     return community
 
 
-def import_register(community_slug: str, rows: list[UnitRow]) -> RegisterSummary:
-    """Replace the community's register with `rows` (parsed, checked), in one transaction.
-
-    Raises RegisterError (with the line) when a row clashes with the database; then
-    nothing was written.
-    """
+def replace_register(community_slug: str, rows: list[UnitRow]) -> RegisterSummary:
+    """Replace the community's register with `rows` (parsed, checked) in the caller's
+    transaction, audited. Raises RegisterError (with the line) when a row clashes with
+    the database."""
     if not rows:
         raise RegisterError("the file has a header row but no units")
     summary = RegisterSummary()
-    with write_transaction():
-        community = _write(community_slug, rows, summary)
-        audit.record("owners.register_import", actor=None, community=community,
-                     target=community, units=summary.units, owners=summary.owners,
-                     units_created=summary.units_created,
-                     areas_changed=summary.areas_changed,
-                     owners_created=summary.owners_created,
-                     units_dropped=summary.units_dropped,
-                     owners_without_units=summary.owners_without_units)
+    community = _write(community_slug, rows, summary)
+    audit.record("owners.register_import", actor=None, community=community,
+                 target=community, units=summary.units, owners=summary.owners,
+                 units_created=summary.units_created,
+                 areas_changed=summary.areas_changed,
+                 owners_created=summary.owners_created,
+                 units_dropped=summary.units_dropped,
+                 owners_without_units=summary.owners_without_units)
     return summary
 
+
+def import_register(community_slug: str, rows: list[UnitRow]) -> RegisterSummary:
+    """`replace_register` in a transaction of its own: all of it, or (on a refusal)
+    nothing."""
+    with write_transaction():
+        return replace_register(community_slug, rows)
