@@ -87,7 +87,8 @@ def test_two_tabs_per_voter_never_count_twice(app, make, server):
     users = [make.user(community) for _ in range(VOTERS)]
     ballot_path = f"/c/{community.slug}/rounds/{round_.id}/ballot"
     browsers = {u.id: Browser(server) for u in users}
-    run_all([lambda u=u: browsers[u.id].login(u.username) for u in users])
+    for u in users:  # logging in is not what this test is about: one after another
+        browsers[u.id].login(u.username)
     tokens = {uid: b.token(ballot_path) for uid, b in browsers.items()}
 
     acknowledged: dict[int, list[tuple[int, frozenset[int]]]] = {u.id: [] for u in users}
@@ -118,6 +119,9 @@ def test_two_tabs_per_voter_never_count_twice(app, make, server):
             Participation.round_id == round_.id, Participation.user_id == u.id))
         revisions = sorted(r for r, _c in acknowledged[u.id])
         assert revisions == list(range(1, len(revisions) + 1)), (u.id, revisions)
+        if not revisions:  # every one of this voter's submissions was turned away (503)
+            assert p is None
+            continue
         assert p.revision == revisions[-1]
         last = max(acknowledged[u.id])[1]
         assert {e.id for e in own_choices(p)} == set(last)

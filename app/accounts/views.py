@@ -67,15 +67,19 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return _form_page("accounts/login.html", form, 422 if form.is_submitted() else 200)
+    # Everything that reads happens before the write lock: checking a password takes
+    # tens of milliseconds, and many residents log in at once before a vote closes.
     with read_first():
         user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            user_id, stale = user.id, needs_rehash(user.password_hash)
+            login_user(user)
     if user is None:
         form.password.errors.append(_("Wrong username or password."))
         return _form_page("accounts/login.html", form, 422)
-    if needs_rehash(user.password_hash):
+    if stale:
         with write_transaction():
-            services.upgrade_hash(db.session.merge(user), form.password.data)
-    login_user(user)
+            services.upgrade_hash(db.session.get(User, user_id), form.password.data)
     return see_other(safe_next(request.args.get("next"), url_for("site.index")))
 
 
