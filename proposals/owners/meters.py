@@ -19,12 +19,12 @@ MATTER_LABELS = {
     "rules": _l("Making or changing the rules of procedure of the owners' assembly"),
     "statute": _l("Making or changing the management statute"),
     "committee": _l("Electing or replacing the owners' committee"),
-    "hire_manager": _l("Hiring or dismissing the property management company"),
+    "hire_manager": _l("Hiring or dismissing the property company or another manager"),
     "use_fund": _l("Using the maintenance fund (e.g. repairing a roof or replacing a lift)"),
     "raise_fund": _l("Raising the maintenance fund"),
     "rebuild": _l("Altering or rebuilding (e.g. adding a lift)"),
     "change_use": _l("Changing the use of common parts or running a business on them"),
-    "other_major": _l("Another major matter concerning the common parts"),
+    "other_major": _l("Another major matter of common ownership and joint management"),
 }
 SPECIAL_LINE = _l("Agreed by at least three quarters of the area and of the owners "
                   "taking part.")

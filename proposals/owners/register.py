@@ -26,7 +26,7 @@ from app.database import write_transaction
 from app.extensions import db
 
 from .models import Owner, RegisterUnit
-from .register_csv import RegisterError, UnitRow, _fold
+from .register_csv import RegisterError, UnitRow, fold_id
 
 
 @dataclass
@@ -48,16 +48,16 @@ def _check_spellings(rows: list[UnitRow], units: dict[tuple[str, str], Unit],
     or spaces ("1号楼 101"/"１号楼 101", "a001"/"A001") would silently create a second
     unit (its area counted twice) or a second owner (one more head): refuse it by line,
     as parse_units does within one file."""
-    known_units = {(_fold(b), _fold(u)): (b, u) for b, u in units}
-    known_owners = {_fold(rid): rid for rid in owners}
+    known_units = {(fold_id(b), fold_id(u)): (b, u) for b, u in units}
+    known_owners = {fold_id(rid): rid for rid in owners}
     problems: list[RegisterError] = []
     for row in rows:
         messages = []
-        spelt = known_units.get((_fold(row.building), _fold(row.unit)))
+        spelt = known_units.get((fold_id(row.building), fold_id(row.unit)))
         if (row.building, row.unit) not in units and spelt is not None:
             messages.append(f"unit {row.building} {row.unit} is written "
                             f"{spelt[0]} {spelt[1]} in the register: write it the same way")
-        spelt = known_owners.get(_fold(row.owner_id))
+        spelt = known_owners.get(fold_id(row.owner_id))
         if row.owner_id not in owners and spelt is not None:
             messages.append(f"owner_id {row.owner_id!r} is written {spelt!r} in the "
                             f"register: write one owner's id the same way")

@@ -224,7 +224,7 @@ def _cell(cells: list[str], columns: dict[str, int], key: str) -> str:
     return cells[position] if position < len(cells) else ""
 
 
-def _fold(text: str) -> str:
+def fold_id(text: str) -> str:
     """The comparison key of an identifier: width, case and spaces do not matter."""
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
@@ -340,7 +340,7 @@ def parse_units(text: str) -> list[UnitRow]:
         ok = _check_id(problems, line, "building", building, MAX_BUILDING)
         ok &= _check_id(problems, line, "unit", unit, MAX_UNIT)
         if ok:
-            key = (_fold(building), _fold(unit))
+            key = (fold_id(building), fold_id(unit))
             if key in units:
                 first, b, u = units[key]
                 same = "" if (b, u) == (building, unit) else f" (written {b} {u} there)"
@@ -352,7 +352,7 @@ def parse_units(text: str) -> list[UnitRow]:
                 units[key] = (line, building, unit)
         owner_ok = _check_id(problems, line, "owner_id", owner_id, MAX_OWNER_ID)
         if owner_ok:
-            first = spellings.setdefault(_fold(owner_id), (line, owner_id))
+            first = spellings.setdefault(fold_id(owner_id), (line, owner_id))
             if first[1] != owner_id:
                 problems.add(line, f"owner_id {owner_id!r} is written {first[1]!r} on line "
                                    f"{first[0]}: write one owner's id the same way on "
@@ -412,7 +412,7 @@ def parse_votes(text: str, known_owners: set[str] | None = None,
     """
     records = _records(text)
     _, width, columns = _header(records, VOTE_ALIASES, VOTE_COLUMNS)
-    known_folded = {_fold(o): o for o in known_owners} if known_owners is not None else {}
+    known_folded = {fold_id(o): o for o in known_owners} if known_owners is not None else {}
     problems = _Problems()
     rows: list[VoteRow] = []
     seen: dict[str, tuple[int, str]] = {}  # folded owner_id → line, as written
@@ -422,7 +422,7 @@ def parse_votes(text: str, known_owners: set[str] | None = None,
         sheet_ref = _cell(cells, columns, "sheet_ref")
         ok = _check_id(problems, line, "owner_id", owner_id, MAX_OWNER_ID)
         if ok:
-            folded = _fold(owner_id)
+            folded = fold_id(owner_id)
             if folded in seen:
                 first, written = seen[folded]
                 same = "" if written == owner_id else f" (written {written!r} there)"
