@@ -84,6 +84,12 @@ def _init_extensions(app: Flask, s: Settings) -> None:
     def _write_intent():
         set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    @app.teardown_request
+    def _no_write_intent(_exc):
+        # The intent belongs to the request: a thread that goes on to other work (a test,
+        # a background count) must not begin its transactions IMMEDIATE and hold the lock.
+        set_write_intent(False)
+
 
 def _register(app: Flask) -> None:
     from . import cli, errors, headers, health, i18n, templating
