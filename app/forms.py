@@ -4,10 +4,17 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from zoneinfo import ZoneInfo
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import StringField, ValidationError
+from wtforms.fields import DateTimeLocalField
+from wtforms.validators import InputRequired
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL: larger ones match nothing
+TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 MAX_FEN = 10**13  # 100 billion yuan: far above any neighbourhood budget
 _MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
 
@@ -65,3 +72,28 @@ class Form(FlaskForm):
 
 class ButtonForm(Form):
     """A form with only a CSRF token, for buttons that change something."""
+
+
+def select_id(value) -> int:
+    """A select's value as an id; the empty placeholder is 0 (then "required" speaks),
+    anything else that is not an id is -1 (matches no row)."""
+    try:
+        number = int(value) if value not in (None, "") else 0
+    except (TypeError, ValueError):
+        return -1
+    return number if 0 <= number <= MAX_ID else -1
+
+
+def sensible_year(form, field):
+    # Year 1 or 9999 parse, but cannot be turned into UTC or mean anything here.
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Give a date between the years 2000 and 2100."))
+
+
+def local_time_field(label, example: str = "2026-09-01 09:00"):
+    """A date and time typed in Beijing time (datetime-local), required."""
+    return DateTimeLocalField(
+        label, tz=SHANGHAI, format=TIME_FORMATS,
+        validators=[InputRequired(message=_l("Give a date and a time.")), sensible_year],
+        invalid_value_message=_l("Give a date and a time, e.g. %(example)s.",
+                                 example=example))

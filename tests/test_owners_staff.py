@@ -20,7 +20,7 @@ from proposals.owners import decisions as d
 from proposals.owners.models import ConflictResolution, Owner, OwnersDecision, OwnerVote
 from proposals.owners.register import import_register
 from proposals.owners.register_csv import UnitRow
-from proposals.owners.staff_forms import SHANGHAI
+from app.forms import SHANGHAI
 
 # building, unit, area in hundredths of a m², owner, developer_unsold
 REGISTER = [("1号楼", "101", 100_00, "A", False), ("1号楼", "102", 100_00, "A", False),

@@ -8,47 +8,28 @@ problem. Times are the Asia/Shanghai wall clock and leave the form as aware UTC.
 from __future__ import annotations
 
 from datetime import timezone
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, \
     TextAreaField
-from wtforms.fields import DateField, DateTimeLocalField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, \
-    ValidationError
+from wtforms.fields import DateField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import Form
+from app.forms import Form, local_time_field, select_id as _id, sensible_year
 from app.timeutil import utcnow
 
 from .decisions import MAX_NOTE, MAX_SHEET_REF, MAX_TITLE
 from .meters import CHOICE_LABELS, line_words, matter_label
 from .rule import MATTERS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL: larger ones match nothing
 MAX_TEXT = 20_000
-TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
 
 def matter_choices() -> list[tuple[str, str]]:
     """The nine matters, each with the line it needs to pass (after a 2/3 quorum)."""
     return [("", _l("— choose the matter —"))] + [
         (m, f"{matter_label(m)} — {line_words(m)}") for m in MATTERS]
-
-
-def _id(value) -> int:
-    """A select's value as an id; the empty placeholder is 0 (then "required" speaks)."""
-    try:
-        number = int(value) if value not in (None, "") else 0
-    except (TypeError, ValueError):
-        return -1
-    return number if 0 <= number <= MAX_ID else -1
-
-
-def _sensible_year(form, field):
-    # Year 1 or 9999 parse, but cannot be turned into UTC or mean anything here.
-    if field.data is not None and not 2000 <= field.data.year <= 2100:
-        raise ValidationError(_l("Give a date between the years 2000 and 2100."))
 
 
 class NewDecisionForm(Form):
@@ -60,10 +41,7 @@ class NewDecisionForm(Form):
                          validators=[Optional(), Length(max=MAX_TEXT)])
     buildings = SelectMultipleField(
         _l("Buildings in scope (none ticked: the whole community)"), coerce=int)
-    closes_at = DateTimeLocalField(
-        _l("Voting closes"), tz=SHANGHAI, format=TIME_FORMATS,
-        validators=[InputRequired(message=_l("Give a date and a time.")), _sensible_year],
-        invalid_value_message=_l("Give a date and a time, e.g. 2026-09-01 20:00."))
+    closes_at = local_time_field(_l("Voting closes"), example="2026-09-01 20:00")
     idea_id = SelectField(_l("The idea it belongs to (optional)"), coerce=_id, default=0)
 
     def set_choices(self, community, planned_ideas) -> None:
@@ -94,7 +72,7 @@ class SheetForm(Form):
     sheet_ref = StringField(_l("Reference of the sheet"), validators=[
         DataRequired(message=_l("Give the reference of the signature sheet.")),
         Length(max=MAX_SHEET_REF)])
-    signed_on = DateField(_l("Date on the sheet"), validators=[Optional(), _sensible_year],
+    signed_on = DateField(_l("Date on the sheet"), validators=[Optional(), sensible_year],
                           render_kw={"max": "2100-12-31"})
     scan = FileField(_l("Scan or photo of the sheet (optional)"))
 

@@ -22,6 +22,7 @@ from app.database import write_transaction
 from app.extensions import db
 from app.forms import ButtonForm
 from app.rendering import render, see_other
+from app.forms import SHANGHAI
 from app.templating import when
 from app.timeutil import utcnow
 from proposals.models import Idea
@@ -33,7 +34,7 @@ from .decisions import DecisionRefused, format_area
 from .models import ConflictResolution, DecisionUnit, Owner, OwnersDecision, OwnerVote, \
     RegisterUnit
 from .meters import CHOICE_LABELS, STATE_LABELS, line_words, matter_label
-from .staff_forms import SHANGHAI, LinkForm, NewDecisionForm, ResolveForm, SheetForm
+from .staff_forms import LinkForm, NewDecisionForm, ResolveForm, SheetForm
 
 # The pages of one decision; those another part has not registered are left out.
 DECISION_NAV = (("owners.decision", _l("Decision page")),

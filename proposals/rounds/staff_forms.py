@@ -11,41 +11,18 @@ from datetime import timezone
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, IntegerField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
-from wtforms.fields import DateTimeLocalField
-from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
-                                ValidationError)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import Form, MoneyField
+from app.forms import MAX_ID, Form, MoneyField, local_time_field as _time_field, \
+    select_id as _id
 
 from .ballots import MAX_PAPER_REF
-from .setup import SHANGHAI
 
 UNIT_LABELS = {"person": _l("One vote per person"), "household": _l("One vote per household")}
 BALLOT_LABELS = {"knapsack": _l("Tick ideas up to the budget"),
                  "approval": _l("Tick at most a number of ideas")}
 RULE_LABELS = {"greedy": _l("Most votes first (greedy)"),
                "equal-shares": _l("Method of Equal Shares")}
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL: larger ones match nothing
-TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-
-
-def _sensible_year(form, field):
-    # Year 1 or 9999 parse, but cannot be turned into UTC or mean anything here.
-    if field.data is not None and not 2000 <= field.data.year <= 2100:
-        raise ValidationError(_l("Give a date between the years 2000 and 2100."))
-
-
-def _time_field(label):
-    return DateTimeLocalField(
-        label, tz=SHANGHAI, format=TIME_FORMATS,
-        validators=[InputRequired(message=_l("Give a date and a time.")), _sensible_year],
-        invalid_value_message=_l("Give a date and a time, e.g. 2026-09-01 09:00."))
-
-
-def _id(value) -> int:
-    """A select's value as an id; the empty placeholder is 0 (then "required" speaks)."""
-    number = int(value) if value not in (None, "") else 0
-    return number if 0 <= number <= MAX_ID else -1
 
 
 def _utc(value):
