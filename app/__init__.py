@@ -102,6 +102,7 @@ def _register(app: Flask) -> None:
     from deliberation import notification_views
     from proposals.rounds import views as round_views
     from proposals.owners import views as owner_views
+    from deliberation.meetings import views as meeting_views
 
     loader.init(app)
     errors.register_error_handlers(app)
@@ -109,6 +110,6 @@ def _register(app: Flask) -> None:
     headers.init(app)
     for bp in (health.bp, i18n.bp, account_views.bp, admin_views.bp, staff_views.bp, proposal_views.site_bp,
                proposal_views.bp, deliberation_views.bp, notification_views.site_bp,
-               round_views.bp, owner_views.bp):
+               round_views.bp, owner_views.bp, meeting_views.bp):
         app.register_blueprint(bp)
     cli.register(app)

@@ -14,3 +14,6 @@ from proposals.rounds.models import (  # noqa: F401
 from proposals.owners.models import (  # noqa: F401
     ConflictResolution, DecisionUnit, Owner, OwnersDecision, OwnerVote, RegisterUnit,
 )
+from deliberation.meetings.models import (  # noqa: F401
+    AgendaItem, Attendance, Councillor, Meeting, Motion, MotionVote, Speaker,
+)

@@ -130,3 +130,23 @@ class Factory:
         decision = open_decision(community, matter, title, **fields)
         db.session.commit()
         return decision
+
+    def meeting(self, community: Community, *, chair=None, council: int = 3, ideas=(),
+                status: str = "scheduled", **fields):
+        """A meeting chaired by a 'chair' member, `council` council members invited (the
+        chair among them), and an agenda of the given ideas."""
+        from datetime import timedelta
+
+        from deliberation.meetings.setup import MeetingFields, add_item, create_meeting
+        chair = chair or self.user(community, "chair", display_name=fields.pop("chair_name", "主持人老周"))
+        members = [chair] + [self.user(community, "council") for _ in range(council - 1)]
+        values = dict(title=f"第{next(_seq)}次居民议事会", place="居委会二楼会议室",
+                      starts_at=utcnow() + timedelta(days=1), chair_id=chair.id,
+                      council_ids=[u.id for u in members])
+        values.update(fields)
+        m = create_meeting(community, chair, MeetingFields(**values))
+        for idea in ideas:
+            add_item(m, chair, kind="idea", idea=idea)
+        m.status = status
+        db.session.commit()
+        return m
