@@ -40,6 +40,11 @@ def world(make):
     db.session.commit()
     round_ = make.round(home)
     decision = make.owners_decision(home)
+    meeting = make.meeting(home, ideas=[idea])
+    from deliberation.meetings import services as meetings
+    meetings.start(meeting, meeting.chair)
+    speaker = meetings.add_speaker(meeting, meeting.chair, "王阿姨", "support")
+    db.session.commit()
     return {
         "home": home, "idea": idea,
         "values": {"slug": "home", "idea_id": idea.id, "member_id": member.memberships[0].id,
@@ -47,7 +52,9 @@ def world(make):
                    "notification_id": 1, "thread_id": topic.id,
                    "round_id": round_.id, "entry_id": round_.entries[0].id,
                    "participation_id": 1, "decision_id": decision.id,
-                   "owner_id": decision.units[0].owner_id},
+                   "owner_id": decision.units[0].owner_id, "meeting_id": meeting.id,
+                   "item_id": meeting.items[0].id, "speaker_id": speaker.id,
+                   "token": meeting.screen_token, "join_code": "expired0code"},
         "outsider": make.user(other, "staff"),
         "resident": make.user(home),
         "unverified": member,

@@ -157,7 +157,9 @@ class Speaker(db.Model):
     @property
     def person_key(self) -> str:
         from .rules import person_key
-        return person_key(self.user_id, self.name)
+        # Before a flush only the relationship may be set.
+        uid = self.user_id if self.user_id is not None else getattr(self.user, "id", None)
+        return person_key(uid, self.name)
 
 
 class Motion(db.Model):

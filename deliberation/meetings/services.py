@@ -142,6 +142,7 @@ def sign_in(meeting: Meeting, user, how: str = "qr", actor=None) -> bool:
             _changed(meeting, None, "sign_in")
         return False
     meeting.attendance.append(Attendance(user_id=user.id, how=how))
+    db.session.flush()
     _changed(meeting, actor, "sign_in", user=user.id, how=how)
     return True
 
@@ -160,6 +161,7 @@ def add_attendee(meeting: Meeting, actor, name: str) -> None:
     if meeting.status == "closed":
         raise MeetingRefused(_("This meeting has ended."))
     meeting.attendance.append(Attendance(name=clean_name(name), how="chair"))
+    db.session.flush()
     _changed(meeting, actor, "attendee", name=name)
 
 
@@ -204,9 +206,10 @@ def _request(meeting: Meeting, stance: str, *, user=None, name: str = "") -> Spe
     why = rules.why_not_raise(_turns(item), key, meeting.max_turns)
     if why:
         raise MeetingRefused(why)
-    speaker = Speaker(user_id=getattr(user, "id", None), name=name, stance=stance,
-                      requested_at=utcnow())
+    speaker = Speaker(user=user, name=name, stance=stance,
+                      state="waiting", elapsed_ms=0, requested_at=utcnow())
     item.speakers.append(speaker)
+    db.session.flush()  # ids and defaults set, so the queue rules see the new row whole
     return speaker
 
 
@@ -329,6 +332,7 @@ def put_motion(meeting: Meeting, actor, *, question: str, present_ids: set[int],
                     cost_fen=cost_fen if move_to else None,
                     responsible=responsible.strip() if move_to else "",
                     council_total=total, council_present=present, opened_by_id=actor.id)
+    motion.status, motion.counted_by_chair = "open", False
     meeting.motions.append(motion)
     db.session.flush()
     _changed(meeting, actor, "motion", motion=motion.id, question=question, move_to=move_to)
