@@ -16,6 +16,11 @@ VOTE_CHOICES = ("for", "against", "abstain")
 MOTION_MOVES = ("planned",)
 
 
+def channel_for(meeting_id: int) -> str:
+    """The meeting's live channel, named from its id alone so a poll needs no lookup."""
+    return f"meeting:{meeting_id}"
+
+
 class Meeting(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
@@ -56,7 +61,7 @@ class Meeting(db.Model):
 
     @property
     def channel(self) -> str:
-        return f"meeting:{self.id}"
+        return channel_for(self.id)
 
     @property
     def current_item(self) -> "AgendaItem | None":
