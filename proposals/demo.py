@@ -72,6 +72,10 @@ UNVERIFIED_PER_COMMUNITY = 2  # so the staff desk has people waiting to be verif
 # Sent at the end of the seed, inside its transaction, with the seeder (its communities,
 # users and ideas): deliberation adds its demo threads without proposals importing it.
 demo_seeded = signal("demo-seeded")
+# Sent before the story runs, with the seeder: a receiver returns a part of the story told
+# elsewhere (deliberation's meetings) with `events()`, `replaced` and `finish()` like the
+# rounds' and owners' seeders, so it runs in time order without proposals importing it.
+demo_story = signal("demo-story")
 
 # Photo scenes: sky, ground and the colour of what the photo is about.
 SCENES = {
@@ -240,13 +244,18 @@ class _Seeder:
             self._register_owners(slug)
         db.session.flush()
         rounds, owners = RoundSeeder(self), OwnersSeeder(self)
-        events = self._events(owners.replaced) + rounds.events() + owners.events()
+        others = [part for _receiver, part in demo_story.send(self)]
+        replaced = owners.replaced.union(*(part.replaced for part in others))
+        events = self._events(replaced) + rounds.events() + owners.events()
+        events += [event for part in others for event in part.events()]
         for _day, event in sorted(events, key=lambda e: e[0]):
             event()  # a stable sort: on the same day, ideas' moves before rounds' steps
         rounds.finish()
         owners.finish()
         db.session.flush()
         demo_seeded.send(self)
+        for part in others:
+            part.finish()  # after demo_seeded: it may name what its receivers wrote
 
     def _events(self, replaced=frozenset()) -> list[tuple[float, object]]:
         """(day, what happens) for every idea: handed in, then each move of its timeline

@@ -1,6 +1,10 @@
 """Public pages: the site index, a community's home, the idea list, an idea's page."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
 from flask import abort, g, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,6 +27,34 @@ from .stages import STAGE_LABELS, STAGES
 # Other domains add sections to the idea page without proposals importing them: each
 # entry is a function (idea) -> Markup; "top" sections come before the description.
 IDEA_SECTIONS: dict[str, list] = {"top": [], "bottom": []}
+
+
+@dataclass(frozen=True)
+class TimelineNote:
+    """A line another domain adds to an idea's timeline (e.g. a meeting's minutes)."""
+
+    at: datetime
+    label: str
+    url: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the timeline as shown: a stage change (with a link to its cause when
+    the cause's domain gives one) or a note."""
+
+    at: datetime
+    change: StageChange | None = None
+    cause_url: str | None = None
+    note: TimelineNote | None = None
+
+
+# Other domains add to the timeline without proposals importing them: notes, each
+# function (idea) -> [TimelineNote] in one query at most; and links for the causes of
+# stage changes, cause_type -> function (cause id) -> URL or None (no link).
+TIMELINE_EXTRAS: list[Callable[[Idea], list[TimelineNote]]] = []
+CAUSE_LINKS: dict[str, Callable[[int], str | None]] = {}
 
 
 @site_bp.get("/")
@@ -89,6 +121,19 @@ def get_idea(idea_id: int) -> Idea:
     return idea
 
 
+def _cause_url(change: StageChange) -> str | None:
+    link = CAUSE_LINKS.get(change.cause_type)
+    return link(change.cause_id) if link is not None and change.cause_id else None
+
+
+def timeline(idea: Idea) -> list[TimelineEntry]:
+    """The stage changes and the other domains' notes, in time order (a stable sort: a
+    change comes before a note of the same moment)."""
+    entries = [TimelineEntry(c.at, change=c, cause_url=_cause_url(c)) for c in idea.timeline]
+    entries += [TimelineEntry(n.at, note=n) for notes in TIMELINE_EXTRAS for n in notes(idea)]
+    return sorted(entries, key=lambda e: e.at)
+
+
 def idea_context(idea: Idea) -> dict:
     moves = manual_moves_for(idea, current_user)
     return dict(idea=idea, stage_labels=STAGE_LABELS, category_labels=CATEGORY_LABELS,
@@ -96,6 +141,7 @@ def idea_context(idea: Idea) -> dict:
                 supported=queries.has_supported(idea, current_user),
                 supportable=can_be_supported(idea), button=ButtonForm(), moves=moves,
                 move_forms={m.to: MoveForm(to=m.to, formdata=None) for m in moves},
+                timeline=timeline(idea),
                 sections={k: [render_section(idea) for render_section in fns]
                           for k, fns in IDEA_SECTIONS.items()})
 
