@@ -11,3 +11,6 @@ graceful_timeout = 10
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn ≥25 opens a control socket at one path per user; a second site (or a test
+# server) on the same account would take it over. Nothing here uses it.
+control_socket_disable = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -11,6 +12,13 @@ from deliberation import live
 from deliberation.meetings import board, services as s
 from deliberation.meetings.models import Attendance, Motion
 from deliberation.meetings.services import MeetingRefused
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    # Refusals are matched by their English words; Chinese is the default language.
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture

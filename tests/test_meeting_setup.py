@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.timeutil import utcnow
-from deliberation.meetings import services
+from deliberation.meetings import services, setup
+from deliberation.meetings.services import MeetingRefused
 from deliberation.meetings.models import AgendaItem, Meeting
 from deliberation.models import Thread
 
@@ -358,6 +359,13 @@ def test_a_closed_meetings_agenda_is_kept(prepared, client):
     for tail, data in (("move", {"delta": "1"}), ("remove", {})):
         response = client.post(f"{p['agenda']}/{item.id}/{tail}", data, token_from=p["agenda"])
         assert response.status_code == 422
+    assert items(p["meeting"]) == ["一", "二"]
+    # The rule lives in the setup functions, not only in the views that call them.
+    meeting = db.session.get(Meeting, p["meeting"].id)
+    for change in (lambda: setup.move_item(meeting, p["staff"], meeting.items[0], 1),
+                   lambda: setup.remove_item(meeting, p["staff"], meeting.items[0])):
+        with pytest.raises(MeetingRefused):
+            change()
     assert items(p["meeting"]) == ["一", "二"]
 
 

@@ -8,13 +8,11 @@ the page through the viewBox.
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from .models import VOTE_CHOICES
+from .models import VOTE_CHOICES, VOTE_LABELS
 
-# The same words as the phones' vote buttons (phone_views.VOTE_LABELS).
-VOTE_LABELS = {"for": _l("In favour"), "against": _l("Against"), "abstain": _l("Abstain")}
 COLOURS = {"for": "#2e7d3e", "against": "#b3261e", "abstain": "#857868"}
 INK, TRACK = "#2b2520", "#efe8dc"
 

@@ -33,11 +33,11 @@ from proposals.stages import STAGE_LABELS
 
 from . import board as boards, services
 from .blueprint import bp
-from .chart import VOTE_LABELS, vote_chart
+from .chart import vote_chart
 from .console_forms import AttendeeForm, HandsForm, ItemForm, MotionForm, SpeakerForm, \
     StepForm, first_error
 from .loading import chair_only, get_item, get_speaker
-from .models import Meeting
+from .models import VOTE_LABELS, Meeting
 from .screen_views import countdown, screen_link
 from .services import MeetingRefused
 

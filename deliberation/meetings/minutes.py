@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_datetime, gettext as _, ngettext
 
 from app.templating import yuan
+from deliberation.forms import STANCE_LABELS
 
-STANCE_WORDS = {"support": "支持", "oppose": "反对", "suggest": "补充"}
 
 
 def _attendance(meeting) -> list[str]:
@@ -28,10 +28,11 @@ def _speakers(item) -> list[str]:
     if not spoke:
         return [_("No one asked to speak.")]
     by_stance = Counter(s.stance for s in spoke)
-    counts = "，".join(f"{STANCE_WORDS[k]} {by_stance[k]}" for k in STANCE_WORDS
+    counts = "，".join(f"{STANCE_LABELS[k]} {by_stance[k]}" for k in STANCE_LABELS
                       if by_stance[k])
-    names = "、".join(f"{s.display_name}（{STANCE_WORDS[s.stance]}）" for s in spoke)
-    return [_("%(n)d turns to speak: %(counts)s", n=len(spoke), counts=counts),
+    names = "、".join(f"{s.display_name}（{STANCE_LABELS[s.stance]}）" for s in spoke)
+    return [ngettext("%(num)d turn to speak: %(counts)s", "%(num)d turns to speak: %(counts)s",
+                     len(spoke), counts=counts),
             _("Speakers: %(names)s", names=names)]
 
 
@@ -49,7 +50,7 @@ def _motion(motion) -> list[str]:
             lines.append(_("The stage move was not made: %(why)s", why=motion.move_note))
         else:
             lines.append(_("The idea was planned at %(cost)s, %(who)s responsible.",
-                           cost=yuan(motion.cost_fen), who=motion.responsible))
+                           cost="¥" + yuan(motion.cost_fen), who=motion.responsible))
     return lines
 
 

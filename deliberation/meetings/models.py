@@ -1,6 +1,7 @@
 """Meetings, their agenda, attendance, speakers, motions and votes."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -12,6 +13,8 @@ STATUSES = ("scheduled", "live", "closed")
 ITEM_KINDS = ("idea", "topic", "free")
 SPEAKER_STATES = ("waiting", "speaking", "done", "withdrawn")
 VOTE_CHOICES = ("for", "against", "abstain")
+# One set of words for the phones' buttons, the console and the screen's chart.
+VOTE_LABELS = {"for": _l("In favour"), "against": _l("Against"), "abstain": _l("Abstain")}
 # Stage moves a motion may carry: the stage table lets a passed motion plan an idea.
 MOTION_MOVES = ("planned",)
 

@@ -36,9 +36,8 @@ from proposals.stages import STAGE_LABELS
 from . import board as boards, rules, services
 from .blueprint import bp
 from .loading import get_meeting
-from .models import AgendaItem, Meeting, Motion, Speaker, channel_for
+from .models import VOTE_LABELS, AgendaItem, Meeting, Motion, Speaker, channel_for
 
-VOTE_LABELS = {"for": _l("In favour"), "against": _l("Against"), "abstain": _l("Abstain")}
 STATUS_LABELS = {"live": _l("In session"), "scheduled": _l("Upcoming"), "closed": _l("Past")}
 # Scanning, walking to a seat and finding the button takes a while: the pass the join
 # page hands out outlives the 30-second code it was opened with.

@@ -8,6 +8,7 @@ SVG has a viewBox and no width/height: the stylesheet decides how big it is draw
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import segno
 from markupsafe import Markup, escape
@@ -21,6 +22,9 @@ def _checked(svg: str) -> str:
     return svg
 
 
+# The code changes every 30 s but the screen redraws on every change of the meeting:
+# the same URL is drawn many times in a row, and drawing it is most of a fragment's cost.
+@lru_cache(maxsize=64)
 def qr_svg(url: str, *, label: str, css_class: str = "qr") -> Markup:
     """The QR code of `url`, labelled for screen readers (`label` is plain text)."""
     # Error correction M: a projector's glare or a phone held at an angle still reads it.

@@ -31,9 +31,9 @@ from proposals.stages import STAGE_LABELS
 
 from . import board as boards, rules
 from .blueprint import bp
-from .chart import VOTE_LABELS, vote_chart
+from .chart import vote_chart
 from .loading import get_meeting
-from .models import Meeting
+from .models import VOTE_LABELS, Meeting
 from .qr import qr_svg
 
 QUEUE_SHOWN = 5  # the next few names; the rest are counted

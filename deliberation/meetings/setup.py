@@ -84,6 +84,8 @@ def add_item(meeting: Meeting, actor, *, kind: str, idea=None, thread=None,
 
 
 def move_item(meeting: Meeting, actor, item: AgendaItem, delta: int) -> None:
+    if meeting.status == "closed":
+        raise MeetingRefused(_("This meeting has ended."))
     items = list(meeting.items)
     i = items.index(item)
     j = i + delta
@@ -97,6 +99,8 @@ def move_item(meeting: Meeting, actor, item: AgendaItem, delta: int) -> None:
 
 
 def remove_item(meeting: Meeting, actor, item: AgendaItem) -> None:
+    if meeting.status == "closed":
+        raise MeetingRefused(_("This meeting has ended."))
     if item.speakers or any(m.item_id == item.id for m in meeting.motions):
         raise MeetingRefused(_("This item has been debated and stays in the record."))
     if meeting.current_item_id == item.id:
