@@ -50,6 +50,18 @@ def test_first_turns_come_before_second_turns():
     assert names(rules.queue_order(q)) == ["b", "a"]
 
 
+def test_alternating_never_puts_a_second_turn_before_a_first():
+    # "o" opposed once already; "a" and "b" have not spoken: alternation waits for them.
+    q = [turn(1, "o", "oppose", "done"), turn(2, "x", "support", "done"),
+         turn(3, "o", "oppose"), turn(4, "a", "support"), turn(5, "b", "support")]
+    assert names(rules.queue_order(q)) == ["a", "b", "o"]
+    # Among second turns alternation applies again.
+    q += [turn(6, "a", "support", "done"), turn(7, "b", "support", "done")]
+    q = [t for t in q if t.state == "done" or t.key == "o"]
+    q += [turn(8, "x", "support")]
+    assert names(rules.queue_order(q)) == ["o", "x"]
+
+
 def test_turn_limit_and_one_place_in_the_queue_per_person():
     history = [turn(1, "a", "support", "done")]
     assert rules.why_not_raise(history, "a", max_turns=2) is None

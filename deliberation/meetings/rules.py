@@ -67,7 +67,9 @@ def queue_order(turns: Sequence[Turn], *, alternate: bool = True) -> list[Turn]:
 
     First turns before second turns, then by when the hand went up. With `alternate`,
     when both sides are waiting the floor goes to the side opposite the last speaker
-    of a side; 补充 speakers keep their place in time."""
+    of a side, among those with as few turns as the next in line (Robert's rule: nobody
+    speaks twice while someone who has not spoken waits); 补充 speakers keep their
+    place in time."""
     waiting = [t for t in turns if t.state == "waiting"]
     taken = {t.key: turns_taken(turns, t.key) for t in waiting}
     waiting.sort(key=lambda t: (taken[t.key], t.order, t.id))
@@ -78,7 +80,9 @@ def queue_order(turns: Sequence[Turn], *, alternate: bool = True) -> list[Turn]:
     while waiting:
         pick = waiting[0]
         if side is not None and pick.stance == side:
-            other = next((t for t in waiting if t.stance == OPPOSITE[side]), None)
+            # Alternating never lets a second turn pass someone still waiting for a first.
+            other = next((t for t in waiting if t.stance == OPPOSITE[side]
+                          and taken[t.key] == taken[pick.key]), None)
             pick = other or pick
         ordered.append(pick)
         waiting.remove(pick)
