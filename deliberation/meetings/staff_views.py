@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, flash, g, request, url_for
+from flask import flash, g, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -149,8 +149,7 @@ def _agenda_page(meeting: Meeting, status: int = 200, error: str = "",
     return render("meetings/agenda.html", status=status, meeting=meeting, error=error,
                   forms=forms, button=ButtonForm(), open=open_, kind_labels=KIND_LABELS,
                   stage_labels=STAGE_LABELS,
-                  is_chair=services.is_chair(meeting, current_user),
-                  has_console="meetings.console" in current_app.view_functions)
+                  is_chair=services.is_chair(meeting, current_user))
 
 
 @bp.get("/<int:meeting_id>/agenda")
@@ -234,8 +233,7 @@ def _minutes_page(meeting: Meeting, form: MinutesForm | None, status: int = 200,
                   error: str = "", redrafted: bool = False):
     return render("meetings/minutes_edit.html", status=status, meeting=meeting, form=form,
                   error=error, redrafted=redrafted,
-                  is_chair=services.is_chair(meeting, current_user),
-                  has_console="meetings.console" in current_app.view_functions)
+                  is_chair=services.is_chair(meeting, current_user))
 
 
 @bp.route("/<int:meeting_id>/minutes/edit", methods=["GET", "POST"])
