@@ -200,3 +200,40 @@ def test_closed_meeting_says_so(world, chair, client):
     chair.ok("/close")
     html = client.get(screen_url(meeting)).get_data(as_text=True)
     assert 'class="screen-closed"' in html and 'class="qr"' not in html
+
+
+def test_the_live_parts_ask_no_more_queries_for_a_longer_queue(world, make, client):
+    """Every phone and the screen fetch these after each change: their cost must not
+    grow with the room."""
+    from deliberation.meetings import services
+    from .querycount import counted_queries
+    c, meeting, _ = world
+    services.start(meeting, meeting.chair)
+    services.add_speaker(meeting, meeting.chair, "王阿姨", "support")
+    services.call_next(meeting, meeting.chair)
+    db.session.commit()
+    stances = ("support", "oppose", "suggest")
+
+    joined = iter(range(100))
+
+    def join(n: int) -> None:
+        for _, i in zip(range(n), joined):
+            user = make.user(c)
+            services.sign_in(meeting, user)
+            services.raise_hand(meeting, user, stances[i % 3])
+            services.add_speaker(meeting, meeting.chair, f"张叔叔{i}", stances[(i + 1) % 3])
+        db.session.commit()
+
+    def cost() -> tuple[int, int]:
+        counts = []
+        for path in (screen_url(meeting, rest="/live?v=0"), url(meeting, "/live?v=0")):
+            with counted_queries() as statements:
+                assert client.get(path, headers=HTMX).status_code == 200
+            counts.append(len(statements))
+        return tuple(counts)
+
+    join(1)
+    few = cost()
+    join(6)
+    many = cost()
+    assert many == few, f"screen and phone queries {few} with 3 waiting, {many} with 15"

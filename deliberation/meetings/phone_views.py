@@ -35,8 +35,8 @@ from proposals.stages import STAGE_LABELS
 
 from . import board as boards, rules, services
 from .blueprint import bp
-from .loading import get_meeting
-from .models import VOTE_LABELS, AgendaItem, Meeting, Motion, Speaker, channel_for
+from .loading import get_meeting, load_whole
+from .models import VOTE_LABELS, Meeting, channel_for
 
 STATUS_LABELS = {"live": _l("In session"), "scheduled": _l("Upcoming"), "closed": _l("Past")}
 # Scanning, walking to a seat and finding the button takes a while: the pass the join
@@ -117,25 +117,6 @@ def manage_links(meeting: Meeting) -> list[tuple[str, str]]:
 
 # --- rendering ------------------------------------------------------------------------
 
-# Everything the live part shows, in a fixed handful of queries however long the queue:
-# every phone in the room fetches the fragment after each change.
-PHONE_LOAD = (joinedload(Meeting.chair),
-              selectinload(Meeting.items).options(
-                  joinedload(AgendaItem.idea), joinedload(AgendaItem.thread),
-                  selectinload(AgendaItem.speakers).joinedload(Speaker.user)),
-              selectinload(Meeting.council), selectinload(Meeting.attendance),
-              selectinload(Meeting.motions).selectinload(Motion.votes))
-
-
-def load_meeting(meeting_id: int) -> Meeting:
-    # Loaded with its parts first; get_meeting then finds it in the session and answers
-    # 404 for another community's meeting. (Held meanwhile: the session's identity map
-    # keeps objects weakly, and an unreferenced one would be loaded again.)
-    loaded = db.session.get(Meeting, meeting_id, options=PHONE_LOAD)
-    if loaded is None:
-        abort(404)
-    return get_meeting(meeting_id)
-
 
 def phone_context(meeting: Meeting, version: str, error: str = "") -> dict:
     b = boards.board(meeting)
@@ -150,7 +131,7 @@ def _fragment(meeting_id: int, error: str = "", status: int = 200,
     # fetches once more), never less.
     if version is None:
         version = str(live.version(channel_for(meeting_id)))
-    meeting = load_meeting(meeting_id)
+    meeting = load_whole(meeting_id)
     response = render("meetings/_phone.html", status=status,
                       **phone_context(meeting, version, error))
     response.headers["Cache-Control"] = "no-store"
@@ -201,7 +182,7 @@ def index():
 @access("public")
 def meeting(meeting_id: int):
     version = str(live.version(channel_for(meeting_id)))
-    found = load_meeting(meeting_id)
+    found = load_whole(meeting_id)
     return render("meetings/meeting.html", links=manage_links(found),
                   **phone_context(found, version))
 

@@ -21,7 +21,6 @@ from flask import abort, current_app, make_response, request, url_for
 from flask_babel import gettext as _
 
 from app.access import access
-from app.extensions import db
 from app.rendering import render
 from app.timeutil import utcnow
 from deliberation import live
@@ -31,7 +30,7 @@ from proposals.stages import STAGE_LABELS
 from . import board as boards, rules
 from .blueprint import bp
 from .chart import vote_chart
-from .loading import get_meeting
+from .loading import get_meeting, load_whole
 from .models import VOTE_LABELS, Meeting
 from .qr import qr_svg
 
@@ -143,7 +142,7 @@ def screen(meeting_id: int, token: str):
     meeting = _by_token(meeting_id, token)
     now = utcnow()
     version = screen_version(meeting, now)
-    db.session.expire(meeting)  # read after the version: never older than it says
+    meeting = load_whole(meeting.id)  # read after the version: never older than it says
     return _no_store(render("meetings/screen.html", **_context(meeting, version, now)))
 
 
@@ -155,5 +154,5 @@ def screen_live(meeting_id: int, token: str):
     version = screen_version(meeting, now)
     if request.args.get("v") == version:
         return _no_store(make_response("", 204))
-    db.session.expire(meeting)
+    meeting = load_whole(meeting.id)
     return _no_store(render("meetings/_screen.html", **_context(meeting, version, now)))
