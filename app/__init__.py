@@ -103,6 +103,9 @@ def _register(app: Flask) -> None:
     from proposals.rounds import views as round_views
     from proposals.owners import views as owner_views
     from deliberation.meetings import views as meeting_views
+    from proposals.notices import views as notice_views
+    from proposals.projects import views as project_views
+    from proposals.outcomes import views as outcome_views
 
     loader.init(app)
     errors.register_error_handlers(app)
@@ -110,6 +113,7 @@ def _register(app: Flask) -> None:
     headers.init(app)
     for bp in (health.bp, i18n.bp, account_views.bp, admin_views.bp, staff_views.bp, proposal_views.site_bp,
                proposal_views.bp, deliberation_views.bp, notification_views.site_bp,
-               round_views.bp, owner_views.bp, meeting_views.bp):
+               round_views.bp, owner_views.bp, meeting_views.bp, notice_views.bp,
+               project_views.bp, outcome_views.bp):
         app.register_blueprint(bp)
     cli.register(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -16,6 +16,8 @@ class Community(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     district: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str] = mapped_column(String(2000), default="")
+    # How long a 公示 runs here unless staff choose otherwise.
+    notice_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     buildings: Mapped[list["Building"]] = relationship(

@@ -17,3 +17,10 @@ from proposals.owners.models import (  # noqa: F401
 from deliberation.meetings.models import (  # noqa: F401
     AgendaItem, Attendance, Councillor, Meeting, Motion, MotionVote, Speaker,
 )
+from proposals.notices.models import Notice, NoticeIdea, Objection  # noqa: F401
+from proposals.projects.models import (  # noqa: F401
+    Milestone, MilestonePhoto, Project, ProjectFunding, ProjectPartner, SpendingEntry,
+)
+from proposals.outcomes.models import (  # noqa: F401
+    Outcome, OutcomeComment, OutcomePhoto, SatisfactionVote,
+)

@@ -45,6 +45,10 @@ def world(make):
     meetings.start(meeting, meeting.chair)
     speaker = meetings.add_speaker(meeting, meeting.chair, "王阿姨", "support")
     db.session.commit()
+    extra = {}
+    # notices world
+    # projects world
+    # outcomes world
     return {
         "home": home, "idea": idea,
         "values": {"slug": "home", "idea_id": idea.id, "member_id": member.memberships[0].id,
@@ -54,7 +58,7 @@ def world(make):
                    "participation_id": 1, "decision_id": decision.id,
                    "owner_id": decision.units[0].owner_id, "meeting_id": meeting.id,
                    "item_id": meeting.items[0].id, "speaker_id": speaker.id,
-                   "token": meeting.screen_token, "join_code": "expired0code"},
+                   "token": meeting.screen_token, "join_code": "expired0code", **extra},
         "outsider": make.user(other, "staff"),
         "resident": make.user(home),
         "unverified": member,

@@ -1,0 +1,4 @@
+"""The projects blueprint: /c/<slug>/projects/… and the community dashboard."""
+from app.scoped import community_blueprint
+
+bp = community_blueprint("projects", __name__)
