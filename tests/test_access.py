@@ -49,6 +49,7 @@ def world(make):
     # notices world
     # projects world
     # outcomes world
+    # dashboard world
     return {
         "home": home, "idea": idea,
         "values": {"slug": "home", "idea_id": idea.id, "member_id": member.memberships[0].id,

@@ -15,7 +15,7 @@ from app.timeutil import utcnow
 from deliberation import live
 from deliberation.meetings import rules
 from deliberation.meetings.models import Meeting, Speaker
-from deliberation.meetings.qr import qr_svg
+from app.qr import qr_svg
 from deliberation.meetings.screen_views import mmss, screen_version
 from proposals.models import IdeaPhoto
 

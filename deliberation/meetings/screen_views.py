@@ -32,7 +32,7 @@ from .blueprint import bp
 from .chart import vote_chart
 from .loading import get_meeting, load_whole
 from .models import VOTE_LABELS, Meeting
-from .qr import qr_svg
+from app.qr import qr_svg
 
 QUEUE_SHOWN = 5  # the next few names; the rest are counted
 

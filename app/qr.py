@@ -1,4 +1,5 @@
-"""The screen's join code as an inline SVG drawn by segno, safe under our CSP.
+"""A QR code as an inline SVG drawn by segno, safe under our CSP (the meeting screen's join
+code, the notice and outcome posters).
 
 segno's `svg_inline` writes only presentation attributes (`fill`, `stroke`, `d`), never a
 `style` attribute or element, so `style-src 'self'` has nothing to block; `_checked`
