@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app wsgi create-admin | units import | seed-demo`."""
+"""Command-line tools: `flask --app wsgi create-admin | units import | seed-demo | tick`."""
 from __future__ import annotations
 
 import re
@@ -44,6 +44,29 @@ def create_admin(username: str, password_stdin: bool) -> None:
     click.echo(f"{user.username} is a site administrator.")
 
 
+def due_work() -> list:
+    """What `tick` does, in order: each function takes the time of the run and returns
+    one (done, line) per thing it did or was refused. Add later due work here."""
+    from proposals.notices.tick import finish_due_notices
+    return [finish_due_notices]
+
+
+@click.command("tick")
+@with_appcontext
+def tick() -> None:
+    """Make the moves that time has made due (for cron, e.g. every 10 minutes).
+
+    Idempotent: what is done is not due any more, so a second run does nothing."""
+    from .timeutil import utcnow
+    now = utcnow()
+    done = refused = 0
+    for work in due_work():
+        for ok, line in work(now):
+            click.echo(line, err=not ok)
+            done, refused = done + ok, refused + (not ok)
+    click.echo(f"tick: {done} done, {refused} refused.")
+
+
 def register(app: Flask) -> None:
     from proposals.demo import seed_demo_command
     from proposals.owners.owners_cli import owners_group
@@ -55,3 +78,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(pb_group)
     app.cli.add_command(owners_group)
+    app.cli.add_command(tick)
