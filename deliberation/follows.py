@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from proposals.models import Idea, IdeaSupport
 from proposals.moves import idea_moved
+from proposals.projects.signals import milestone_changed, outcome_published
 
 from . import notifications
 from .models import Comment, Follow, Thread
@@ -100,12 +101,35 @@ def on_comment(comment: Comment, replied_to: Comment | None = None, **_extra) ->
 
 
 def on_move(idea, change=None, **_extra) -> None:
-    """Followers hear of every stage an idea reaches, except from their own move."""
-    if change is None:
+    """Followers hear of every stage an idea reaches, except from their own move. Done
+    because its outcome was published is told once, by the outcome's notification."""
+    if change is None or change.cause_type == "outcome":
         return
     notifications.notify(followers(idea) - {change.actor_id}, "stage", idea_id=idea.id,
                          actor_id=change.actor_id, detail=change.to_stage)
 
 
+def on_milestone(milestone, actor=None, event: str = "added", **_extra) -> None:
+    """A milestone added, or its status changed: the idea's followers hear of it, except
+    the staff member who did it."""
+    idea = milestone.project.idea
+    actor_id = getattr(actor, "id", None)
+    notifications.notify(followers(idea) - {actor_id}, "milestone", idea_id=idea.id,
+                         actor_id=actor_id,
+                         detail=notifications.milestone_detail(
+                             "status" if event == "status" else "added", milestone.status,
+                             milestone.title))
+
+
+def on_outcome(outcome, actor=None, **_extra) -> None:
+    """The 金钥匙 page is published: the idea's followers hear of it, once."""
+    idea = outcome.project.idea
+    actor_id = getattr(actor, "id", None)
+    notifications.notify(followers(idea) - {actor_id}, "outcome", idea_id=idea.id,
+                         actor_id=actor_id, detail=outcome.title)
+
+
 comment_posted.connect(on_comment)
 idea_moved.connect(on_move)
+milestone_changed.connect(on_milestone)
+outcome_published.connect(on_outcome)

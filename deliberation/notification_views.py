@@ -13,6 +13,7 @@ from app.access import access
 from app.database import write_transaction
 from app.extensions import htmx
 from app.rendering import render, see_other
+from proposals.projects.labels import MILESTONE_LABELS
 from proposals.stages import STAGE_LABELS
 from proposals.views import IDEA_SECTIONS, get_idea
 
@@ -31,8 +32,26 @@ def _page_number(value) -> int:
         return 1
 
 
-def target_of(n, threads: dict) -> str | None:
-    """Where a notification leads: the comment's anchor, or the idea's timeline."""
+def _project_target(n, links: dict) -> str | None:
+    """A milestone leads to the project's milestones; an outcome to its published page."""
+    found = links.get(n.idea_id)
+    if found is None or n.idea is None:
+        return None
+    project_id, outcome_id = found
+    slug = n.idea.community.slug
+    if n.kind == "outcome" and outcome_id:
+        return url_for("outcomes.outcome", slug=slug, outcome_id=outcome_id)
+    anchor = "#milestones" if n.kind == "milestone" else ""
+    return url_for("projects.project", slug=slug, project_id=project_id) + anchor
+
+
+def target_of(n, threads: dict, links: dict | None = None) -> str | None:
+    """Where a notification leads: the comment's anchor, the idea's timeline, or for
+    milestones and outcomes the project or outcome page."""
+    if n.kind in ("milestone", "outcome"):
+        target = _project_target(n, links or {})
+        if target:
+            return target
     anchor = f"#comment-{n.comment_id}" if n.comment_id else "#timeline-h"
     if n.idea is not None:
         return url_for("proposals.idea_page", slug=n.idea.community.slug,
@@ -51,7 +70,8 @@ def _list_page(page: int):
     return render("deliberation/notifications.html",
                   page=notifications.page_for(current_user, page),
                   unread=notifications.current_unread(), stage_labels=STAGE_LABELS,
-                  target_of=target_of)
+                  milestone_labels=MILESTONE_LABELS,
+                  read_milestone=notifications.read_milestone_detail, target_of=target_of)
 
 
 def _back_to_list():
@@ -88,7 +108,8 @@ def open_one(notification_id: int):
     """“View”: reading a notification marks it read on the way to what it is about."""
     with write_transaction():
         n = notifications.mark_read(_mine(notification_id))
-        target = target_of(n, notifications.topic_threads([n]))
+        target = target_of(n, notifications.topic_threads([n]),
+                           notifications.project_links([n]))
     return see_other(target) if target else _back_to_list()
 
 

@@ -1,7 +1,9 @@
 """The in-app notification centre: write notifications, count, list and mark them read.
 
 Notifications are written by the receivers in `follows` inside the event's own
-transaction; e-mail is not sent (the issue makes it optional).
+transaction; e-mail is not sent (the issue makes it optional). A notification names its
+idea and keeps a short `detail`; what it leads to (a project, an outcome page) is looked
+up from the idea when the list is shown.
 """
 from __future__ import annotations
 
@@ -14,11 +16,14 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.timeutil import utcnow
 from proposals.models import Idea
+from proposals.outcomes.models import Outcome
+from proposals.projects.models import Project
 
 from .models import Comment, Notification, Thread
 
 PER_PAGE = 30
-KINDS = ("reply", "comment", "stage")
+KINDS = ("reply", "comment", "stage", "milestone", "outcome")
+MILESTONE_EVENTS = ("added", "status")
 
 
 def notify(user_ids, kind: str, *, idea_id=None, comment_id=None, actor_id=None,
@@ -29,6 +34,20 @@ def notify(user_ids, kind: str, *, idea_id=None, comment_id=None, actor_id=None,
                                     comment_id=comment_id, actor_id=actor_id,
                                     detail=(detail or "")[:200])
                        for uid in sorted(u for u in user_ids if u is not None))
+
+
+def milestone_detail(event: str, status: str, title: str) -> str:
+    """What a milestone notification keeps: "added|status", the status, then the title."""
+    return f"{event}:{status}:{title}"[:200]
+
+
+def read_milestone_detail(detail: str) -> tuple[str, str, str]:
+    """(event, status, title) back from `milestone_detail`; anything else is its title."""
+    event, _sep, rest = (detail or "").partition(":")
+    status, _sep2, title = rest.partition(":")
+    if event not in MILESTONE_EVENTS or not _sep2:
+        return "added", "", detail or ""
+    return event, status, title
 
 
 def unread_count(user) -> int:
@@ -51,6 +70,8 @@ class Page:
     pages: int
     # Threads of notifications without an idea (free topics), by comment id.
     topic_threads: dict[int, Thread]
+    # For milestone and outcome notifications: idea id -> (project id, published outcome id)
+    links: dict[int, tuple[int, int | None]]
 
 
 def topic_threads(items) -> dict[int, Thread]:
@@ -62,6 +83,20 @@ def topic_threads(items) -> dict[int, Thread]:
         select(Comment.id, Thread).join(Thread, Comment.thread_id == Thread.id)
         .options(joinedload(Thread.community)).where(Comment.id.in_(ids)))
     return dict(rows.all())
+
+
+def project_links(items) -> dict[int, tuple[int, int | None]]:
+    """One query for the projects (and published outcomes) that milestone and outcome
+    notifications lead to, by idea id."""
+    ids = {n.idea_id for n in items if n.kind in ("milestone", "outcome") and n.idea_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Project.idea_id, Project.id, Outcome.id)
+        .outerjoin(Outcome, (Outcome.project_id == Project.id)
+                   & Outcome.published_at.is_not(None))
+        .where(Project.idea_id.in_(ids)))
+    return {idea_id: (project_id, outcome_id) for idea_id, project_id, outcome_id in rows}
 
 
 def page_for(user, page: int = 1) -> Page:
@@ -77,7 +112,7 @@ def page_for(user, page: int = 1) -> Page:
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return Page(items=items, total=total, page=page, pages=pages,
-                topic_threads=topic_threads(items))
+                topic_threads=topic_threads(items), links=project_links(items))
 
 
 def owned(user, notification_id: int) -> Notification | None:

@@ -106,7 +106,10 @@ class MilestonePhoto(db.Model):
 
 class SpendingEntry(db.Model):
     """One line of the ledger. An entry that takes the total above plan carries the
-    explanation staff had to give for it."""
+    explanation staff had to give for it.
+
+    The ledger is append-only: a mistaken entry is corrected by a reversal, a negative
+    entry that names it in `reverses_id` (unique: an entry is reversed once at most)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
@@ -117,6 +120,8 @@ class SpendingEntry(db.Model):
     source_kind: Mapped[str] = mapped_column(String(20))  # which funding it draws on
     receipt_filename: Mapped[str] = mapped_column(String(80), default="")
     overspend_reason: Mapped[str] = mapped_column(Text, default="")
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("spending_entry.id"),
+                                                    unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
