@@ -18,6 +18,7 @@ from app.rendering import render
 
 from . import queries
 from .blueprint import bp, site_bp
+from .dashboard.figures import latest_outcomes, open_notices
 from .forms import CATEGORY_LABELS, IdeaFilterForm, MoveForm
 from .models import CATEGORIES, Idea, StageChange
 from .moves import manual_moves_for
@@ -85,7 +86,9 @@ def home():
     recent = queries.idea_page(g.community, queries.IdeaFilter())
     return render("proposals/home.html", counts=queries.stage_counts(g.community),
                   recent=recent.items[:6], stage_labels=STAGE_LABELS,
-                  category_labels=CATEGORY_LABELS)
+                  category_labels=CATEGORY_LABELS,
+                  outcomes=latest_outcomes(g.community, limit=3),
+                  notices=open_notices(g.community))
 
 
 def _filter_form() -> tuple[IdeaFilterForm, queries.IdeaFilter]:
