@@ -85,6 +85,11 @@ SCENES = {
     "ceiling": ((225, 220, 205), (180, 170, 150), (120, 105, 70)),
     "lift": ((160, 200, 235), (150, 150, 150), (200, 200, 210)),
     "party": ((250, 215, 160), (170, 110, 70), (230, 170, 40)),
+    # The same places when the work is done (proposals.demo_projects' outcome photos).
+    "charging-after": ((160, 205, 240), (150, 150, 145), (30, 190, 100)),
+    "square-after": ((175, 215, 245), (220, 60, 50), (255, 255, 255)),
+    "roof-after": ((150, 195, 235), (95, 85, 80), (170, 60, 50)),
+    "party-after": ((250, 220, 170), (190, 130, 80), (250, 200, 60)),
 }
 
 
@@ -404,3 +409,8 @@ class _Seeder:
         if step.costing is not None:
             idea.costing.created_at = when
         _restamp_last_audit(idea, when)
+
+
+# Its part of the story (notices, projects, outcomes) joins through `demo_story`; imported
+# last because it builds on what this module defines.
+from . import demo_projects  # noqa: E402,F401

@@ -132,11 +132,9 @@ _GAORONG = (
             Step(17.3, "planned", "议事会商定方案：志愿者先排查非机动车数量，清理以往租客遗留的废弃车，"
                  "腾出空间后安装40个充电桩。",
                  costing=plan("高荣居民区居委会、物业", ("round_budget", 68_000, "40个充电桩及线路"))),
-            # 21.0 in a vote, 28.1 public notice: the autumn round (rounds/demo_round_data.py).
-            Step(35.1, "funded", "公示期满，无异议，正式立项。", cause=NOTICE_OVER),
+            # 21.0 in a vote, 28.1 public notice: the autumn round (rounds/demo_round_data.py);
+            # 35.2 funded when the notice ends, 56.2 done with its 金钥匙 (demo_project_data).
             Step(38.0, "in_progress", "志愿者清理出23辆废弃非机动车，充电桩开始安装。"),
-            Step(56.2, "done", "40个充电桩投入使用。非机动车统一在一侧充电、停放，小区不再杂乱无章，"
-                 "居民也不用再看着推进楼里充电的车提心吊胆。", cause="金钥匙：759弄的40个充电桩"),
         )),
     IdeaSeed(
         "abandoned-bikes", "gaorong", "r05", 2.1, "清理弄堂里的废弃自行车和电瓶车",
@@ -157,11 +155,8 @@ _GAORONG = (
                  costing=plan("物业（施工）、居委会（监督）",
                               ("round_budget", 128_000, "重铺塑胶地面，羽毛球场地与跳绳区域划线"),
                               ("partner", 20_000, "共建单位资助卫生站门口停车区域"))),
-            # 21.0 in a vote, 28.1 public notice: the autumn round.
-            Step(35.1, "funded", "公示期满，无异议，正式立项。", cause=NOTICE_OVER),
+            # 21.0 in a vote, 28.1 public notice: the autumn round; 35.2 funded, 62.3 done.
             Step(40.0, "in_progress", "旧塑胶地面开始铲除。施工期间，请小朋友们到睦邻活动室门口玩耍。"),
-            Step(62.3, "done", "崭新的塑胶地面铺好了，羽毛球场地和跳绳区域划线完成，卫生站门口的停车区域"
-                 "也投入使用。", cause="金钥匙：孩子们的睦邻小广场"),
         )),
     IdeaSeed(
         "clinic-parking", "gaorong", "r03", 8.0, "社区卫生站门口的电瓶车停得太乱",
@@ -192,7 +187,6 @@ _GAORONG = (
                  costing=plan("高荣居民区居委会", ("partner", 8_000, "共建单位捐赠血压计、血糖仪"),
                               ("subsidy", 4_000, "街道为老服务补贴"))),
             Step(33.0, "noticed", "由共建单位捐赠和街道为老服务补贴出资，不占用预算，进入公示。"),
-            Step(41.0, "funded", "公示期满，无异议，立项。设备到货后即可启用。", cause=NOTICE_OVER),
         )),
     IdeaSeed(
         "stair-lights", "gaorong", "council", 48.0, "楼道灯更换为声控LED灯",
@@ -234,7 +228,14 @@ _GAORONG = (
     IdeaSeed(
         "benches", "gaorong", "r06", 76.0, "睦邻小广场边加几张带靠背的长椅",
         "小广场修好以后，老人们喜欢坐在边上看孙子孙女跳绳，可是没有地方坐，能不能加几张带靠背的长椅？",
-        "elderly", "", "睦邻小广场", supporters=5),
+        "elderly", "", "睦邻小广场", 4_500, supporters=12,
+        steps=(
+            Step(77.0, "deliberating", "议事员到小广场看了位置：靠卫生站一侧有树荫，不挡羽毛球场地。"),
+            Step(80.0, "planned", "方案：在小广场东侧树荫下安装3张带靠背的长椅，由共建单位捐赠。",
+                 costing=plan("物业（安装）", ("partner", 4_500, "共建单位捐赠3张带靠背的长椅"))),
+            # Noticed two days before the demo is seeded, its notice open now
+            # (demo_project_data.OPEN_NOTICE).
+        )),
 )
 
 _WANHANG = (
@@ -249,7 +250,6 @@ _WANHANG = (
                  costing=plan("静安区房屋管理中心（牵头）",
                               ("subsidy", 1_180_000, "屋面修缮专项资金（街道协调）"))),
             Step(23.0, "noticed", "修缮费用由房屋管理中心专项资金承担，不占用预算，进入公示。"),
-            Step(31.0, "funded", "公示期满，无异议，立项。", cause=NOTICE_OVER),
             Step(45.0, "in_progress", "屋面施工开始。施工期间车辆按“临时停车方案”停放。"),
         )),
     IdeaSeed(
@@ -271,7 +271,6 @@ _WANHANG = (
                                "（施工期约3个月，按每月600元折算）"),
                               ("residents", 14_400, "金融街8个车位停车费，由停大唐的车主补贴"))),
             Step(30.0, "noticed", "共建单位提供车位、车主之间互相补贴，不占用预算，进入公示。"),
-            Step(37.0, "funded", "公示期满，无异议。", cause=NOTICE_OVER),
             Step(44.0, "in_progress", "停车名单分配完毕，车主签订临时停车协议，停车公约执行到施工结束。"),
         )),
     IdeaSeed(
@@ -319,6 +318,9 @@ _YEQING = (
                               ("maintenance_fund", 805_000, "4号楼维修基金"))),
             Step(78.0, "noticed", "业主表决通过，更换电梯方案公示7天。",
                  cause="业主表决：4号楼动用维修基金更换电梯（通过）"),
+            # 85.1 funded when the notice ends (demo_project_data).
+            Step(88.0, "in_progress", "签订更换合同，30%补贴款到位，旧电梯开始拆除；施工期间青春合伙人"
+                 "排班，帮老人上下楼。"),
         )),
     IdeaSeed(
         "lift-alarm", "yeqing", "r05", 7.0, "电梯里的应急呼叫按钮要能打通",
@@ -349,7 +351,6 @@ _HEPING = (
                               ("maintenance_fund", 163_000, "补充维修基金（192户共缴纳300,930元）"))),
             Step(50.0, "noticed", "192户全部签字同意并缴纳补充维修基金，共300,930元，进入公示。",
                  cause="业主表决：D座补充筹集维修基金、更换三部电梯（通过）"),
-            Step(57.0, "funded", "公示期满，无异议。", cause=NOTICE_OVER),
             Step(60.0, "in_progress", "第一部电梯开始拆除，其余两部轮流运行；施工期间志愿者在一楼大厅"
                  "值守，帮老人上下楼。"),
         )),
@@ -372,9 +373,7 @@ _HEPING = (
                  costing=plan("D座楼组长、志愿者", ("partner", 1_500, "共建单位提供面粉、馅料和模具"),
                               ("residents", 600, "楼组居民自愿凑份子"))),
             Step(9.0, "noticed", "共建单位和居民出资，不占用预算，进入公示。"),
-            Step(16.0, "funded", "公示期满，无异议。", cause=NOTICE_OVER),
             Step(24.25, "in_progress", "活动开始，40多位居民和老人一起做月饼。"),
-            Step(26.0, "done", "做好的月饼送到每一位独居老人家里。", cause="金钥匙：D座的中秋月饼"),
         )),
     IdeaSeed(
         "corridor", "hepinghuayuan", "r02", 40.0, "“温馨楼组”：D座12楼走廊布置",

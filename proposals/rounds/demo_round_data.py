@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..demo_data import NOTICE_OVER, IdeaSeed, Step, plan
+from ..demo_data import IdeaSeed, Step, plan
 
 AUTUMN_ROUND = "2026年秋季“静邻议事厅”微更新预算"
 WINTER_ROUND = "2026年冬季“静邻议事厅”微更新预算"
@@ -87,11 +87,9 @@ ROUND_IDEAS = (
                  "居委会和结对志愿者。",
                  costing=plan("高荣居民区居委会、物业",
                               ("round_budget", 22_000, "36套联网烟雾报警器及一年服务费"))),
-            # 21.0 in a vote, 28.1 public notice: the autumn round.
-            Step(35.1, "funded", "公示期满，无异议，正式立项。", cause=NOTICE_OVER),
+            # 21.0 in a vote, 28.1 public notice: the autumn round; 35.2 funded when the
+            # notice ends, 47.2 done with its 金钥匙 page (demo_project_data).
             Step(37.0, "in_progress", "志愿者陪安装人员逐户上门，教老人听报警声、认指示灯。"),
-            Step(47.2, "done", "36户独居老人家里都装上了报警器。上周一位老人煮粥忘了关火，报警器一响，"
-                 "物业和结对志愿者几分钟就到了门口。", cause="金钥匙：独居老人家的“数字哨兵”"),
         )),
     IdeaSeed(
         "gate", "gaorong", "r12", 11.0, "小区出入口装智能道闸，挡住外来车辆",
