@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import threading
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
@@ -155,3 +157,22 @@ def client(app) -> Client:
 @pytest.fixture
 def new_client(app):
     return lambda: Client(_FreshContextClient(app, use_cookies=True))
+
+
+@pytest.fixture
+def en(client):
+    """English pages, so the assertions read the msgids whatever the catalogue says."""
+    client.http.set_cookie("lang", "en")
+    return client
+
+
+@pytest.fixture
+def server(app):
+    """The app served on a free port, for tests that need real concurrent requests."""
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    srv.server_close()
+    thread.join(timeout=10)

@@ -46,9 +46,33 @@ def world(make):
     speaker = meetings.add_speaker(meeting, meeting.chair, "王阿姨", "support")
     db.session.commit()
     extra = {}
-    # notices world
-    # projects world
-    # outcomes world
+    from proposals.notices import services as notices
+    noticed = make.idea(home, stage="noticed")
+    notice = notices.open_notice(home, make.user(home, "staff"), "plan", ideas=[noticed],
+                                 title="公示：楼道灯", text="公示七天。")
+    objection = notices.file_objection(notice, make.user(home), noticed, "太贵了。")
+    db.session.commit()
+    extra.update({"notice_id": notice.id, "objection_id": objection.id})
+    from .projects_factories import access_world
+    extra.update(access_world(make, home))
+    from proposals.outcomes.models import Outcome, OutcomeComment, OutcomePhoto
+    from proposals.projects.models import Project
+    from app.timeutil import utcnow
+    built = Project(community_id=home.id, idea=make.idea(home, stage="done"),
+                    responsible_kind="property", responsible_name="物业")
+    db.session.add(built)
+    db.session.flush()
+    key = Outcome(community_id=home.id, project_id=built.id, title="屋顶修好了", summary="修好了",
+                  published_at=utcnow())
+    key.photos.append(OutcomePhoto(kind="after", filename="missing-after.jpg", width=1, height=1))
+    db.session.add(key)
+    db.session.flush()
+    remark = OutcomeComment(outcome_id=key.id, author_id=member.id, body="不漏了")
+    db.session.add(remark)
+    db.session.commit()
+    extra.setdefault("project_id", built.id)
+    extra.update({"outcome_id": key.id, "outcome_photo_id": key.photos[0].id,
+                  "outcome_comment_id": remark.id})
     # dashboard world
     return {
         "home": home, "idea": idea,

@@ -26,13 +26,6 @@ REGISTER = [("1号楼", "101", 100_00, "A", False), ("1号楼", "102", 90_00, "B
 
 
 @pytest.fixture
-def en(client):
-    """English pages, so the assertions read the msgids whatever the catalogue says."""
-    client.http.set_cookie("lang", "en")
-    return client
-
-
-@pytest.fixture
 def place(make):
     return make.community(slug="hp")
 

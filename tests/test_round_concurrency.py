@@ -10,9 +10,7 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from proposals.rounds.ballots import own_choices
@@ -58,17 +56,6 @@ class Browser:
         status, _h, _b = self.request("/login", [("csrf_token", token), ("username", username),
                                                  ("password", PASSWORD)])
         assert status == 303
-
-
-@pytest.fixture
-def server(app):
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    srv.server_close()
-    thread.join(timeout=10)
 
 
 def run_all(targets) -> None:

@@ -17,13 +17,6 @@ from proposals.rounds.models import Participation
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def en(client):
-    """English pages, so the assertions read the msgids whatever the catalogue says."""
-    client.http.set_cookie("lang", "en")
-    return client
-
-
 def html(response) -> str:
     return response.get_data(as_text=True)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-12-06 21:14:30.459914
+Create Date: 2026-12-06 22:01:03.480571
 
 """
 from alembic import op
@@ -134,11 +134,14 @@ def upgrade():
     sa.Column('source_kind', sa.String(length=20), nullable=False),
     sa.Column('receipt_filename', sa.String(length=80), nullable=False),
     sa.Column('overspend_reason', sa.Text(), nullable=False),
+    sa.Column('reverses_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_spending_entry_created_by_id_user')),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_spending_entry_project_id_project')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_spending_entry'))
+    sa.ForeignKeyConstraint(['reverses_id'], ['spending_entry.id'], name=op.f('fk_spending_entry_reverses_id_spending_entry')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_spending_entry')),
+    sa.UniqueConstraint('reverses_id', name=op.f('uq_spending_entry_reverses_id'))
     )
     with op.batch_alter_table('spending_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_spending_entry_project_id'), ['project_id'], unique=False)
