@@ -5,11 +5,12 @@ that all log in with DEMO_PASSWORD, a few dozen generated residents per neighbou
 hundred in 高荣), ideas spread over every stage with their timelines, supports and photos,
 and 高荣's budget rounds (`proposals.rounds.demo_rounds`): an adopted autumn round and a
 winter round open for voting; and the owners' decisions (`proposals.owners.demo_owners`):
-two lifts' decisions passed and applied, 高荣's added lift open. Everything happens in the
-order of the story, so an idea goes on to funded from the public notice its round's count
-gave it. The content is deterministic (a fixed random seed, times counted from a fixed
+two lifts' decisions passed and applied, 高荣's added lift open; and the notices, projects
+and outcome pages after them (`proposals.demo_projects`). Everything happens in the order
+of the story, so an idea goes on to funded from the public notice its round's count gave
+it. The content is deterministic (a fixed random seed, times counted from a fixed
 date) so screenshots, tests and a demo rehearsed yesterday all show the same thing; only
-the open round and decision are timed from the day of seeding, so that they are open
+the open round, decision and notice are timed from the day of seeding, so that they are open
 whenever the demo is.
 
 It only ever writes into a database it can tell is its own: it refuses on a production
@@ -49,8 +50,11 @@ from .demo_data import (
 )
 from .models import Idea, IdeaPhoto, IdeaSupport, StageChange
 from .moves import move_idea
+from .notices.models import Notice
+from .outcomes.models import Outcome
 from .owners.demo_owners import OwnersSeeder
 from .photos import process_photo
+from .projects.models import Project
 from .rounds.demo_round_data import ROUND_IDEAS
 from .rounds.demo_rounds import RoundSeeder
 from .rounds.models import Ballot, Participation, Round
@@ -149,22 +153,21 @@ def demo_already_there() -> bool:
 def demo_counts() -> dict[str, int]:
     models = {"communities": Community, "buildings": Building, "units": Unit, "users": User,
               "ideas": Idea, "supports": IdeaSupport, "photos": IdeaPhoto, "rounds": Round,
-              "participations": Participation, "ballots": Ballot}
+              "participations": Participation, "ballots": Ballot, "notices": Notice,
+              "projects": Project, "outcomes": Outcome}
     return {name: db.session.scalar(select(func.count()).select_from(model))
             for name, model in models.items()}
 
 
 def _record_history(idea: Idea, to_stage: str, actor: User, reason: str, cause_label: str,
                     when) -> StageChange:
-    """Write a move that only a later feature can make through `move_idea`.
-
-    noticed → funded needs a finished notice, planned → noticed for work paid by the
-    maintenance fund a passed owners' decision, in_progress → done a published outcome
-    page. Where those records do not exist yet, the demo writes the timeline entry (and
-    its audit entry) itself, naming the cause in words. The notice and outcome features
-    will replace this with their own records, as the budget rounds and the owners'
-    decisions of the two lifts did (`proposals.rounds.demo_rounds`,
-    `proposals.owners.demo_owners`).
+    """Write a move whose cause the site never held: 益民公寓2号楼's roof, whose owners
+    agreed door to door before the 议事厅 went online (seed 003), so there is no owners'
+    decision for `move_idea` to check, and no notice or outcome page after it. The demo
+    writes those timeline entries (and their audit entries) itself, naming the cause in
+    words. Every other move of the story is made by its feature's own service: rounds
+    (`proposals.rounds.demo_rounds`), owners' decisions (`proposals.owners.demo_owners`),
+    notices, projects and outcome pages (`proposals.demo_projects`).
     """
     if find_move(idea.stage, to_stage) is None:
         raise ValueError(f"the stage table has no move {idea.stage} → {to_stage}")

@@ -298,6 +298,8 @@ _YEQING = (
             Step(16.0, "planned", "青春合伙人比选施工方，议定价格和维修年限。动用维修基金需要业主表决。",
                  costing=plan("2号楼青春合伙人（选施工方、议价、签合同）",
                               ("maintenance_fund", 236_000, "2号楼维修基金"))),
+            # The owners agreed door to door before the site was in use: these three moves
+            # are written in words (proposals.demo._record_history), with no records.
             Step(24.0, "noticed", "青春合伙人挨家挨户做工作，得到大多数居民支持，进入公示。",
                  cause="业主表决：2号楼动用维修基金维修屋面（通过）"),
             Step(31.0, "funded", "公示期满，无异议。", cause=NOTICE_OVER),

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -55,7 +56,8 @@ STAMPED = (("stage_change", ("at",)), ("audit_entry", ("at",)),
 
 @contextmanager
 def dated(when: datetime):
-    """Date every row the tables in STAMPED gain inside the block at `when`."""
+    """Date every row the tables in STAMPED gain inside the block at `when`, in the
+    database and in the objects the session holds (without reloading them)."""
     tables = db.metadata.tables
     db.session.flush()
     marks = {name: db.session.scalar(select(func.max(tables[name].c.id))) or 0
@@ -66,7 +68,12 @@ def dated(when: datetime):
         table = tables[name]
         db.session.execute(update(table).where(table.c.id > marks[name])
                            .values({c: when for c in columns}))
-    db.session.expire_all()
+    stamped = dict(STAMPED)
+    for obj in list(db.session.identity_map.values()):
+        name = getattr(getattr(obj, "__table__", None), "name", None)
+        if name in stamped and (obj.id or 0) > marks[name]:
+            for column in stamped[name]:
+                set_committed_value(obj, column, when)
 
 
 class ProjectsSeeder:
@@ -245,11 +252,11 @@ class ProjectsSeeder:
                   for _ in range(n)]
         raters = list(authors) + self.rng.sample(pool, len(scores) - len(authors))
         for n, (user, score) in enumerate(zip(raters, scores)):
-            with dated(at(seed.day + 0.5 + n * 0.07)):
-                outcomes.rate(outcome, user, score)
+            vote = outcomes.rate(outcome, user, score)
+            vote.created_at = vote.updated_at = at(seed.day + 0.5 + n * 0.07)
         for n, (ref, body) in enumerate(seed.comments):
-            with dated(at(seed.day + 0.6 + n * 0.4)):
-                outcomes.add_comment(outcome, self._resident(community, ref), body)
+            comment = outcomes.add_comment(outcome, self._resident(community, ref), body)
+            comment.created_at = at(seed.day + 0.6 + n * 0.4)
 
 
 DEMO_ACCOUNTS = {"admin", "staff", "chair", "council", "resident", "owner"}

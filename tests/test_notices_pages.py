@@ -65,6 +65,30 @@ def test_staff_open_a_round_notice_from_the_drafted_text(make, client, place):
     assert "Open until" in page and "5 days left" in page
 
 
+def test_staff_set_how_long_this_communitys_notices_run(make, new_client, place):
+    community, staff = place
+    noticed_plan(make, community, staff)
+    resident = new_client().login(make.user(community))
+    assert resident.post("/c/gaorong/notices/period", {"days": "10"},
+                         token_from="/c/gaorong/notices/").status_code == 403
+    client = new_client().login(staff)
+    client.get("/lang/en")
+    for bad, words in (("0", "1 to 60 days"), ("seven", "whole number"), ("", "number of days")):
+        response = client.post("/c/gaorong/notices/period", {"days": bad},
+                               token_from="/c/gaorong/notices/")
+        assert response.status_code == 422 and words in text(response), bad
+    db.session.expire_all()
+    assert db.session.get(type(community), community.id).notice_days == 7
+    assert client.post("/c/gaorong/notices/period", {"days": "10"},
+                       token_from="/c/gaorong/notices/").status_code == 303
+    assert db.session.get(type(community), community.id).notice_days == 10
+    listing = text(client.get("/c/gaorong/notices/new"))
+    key = listing.split("candidate=")[1].split('"')[0]
+    form = text(client.get(f"/c/gaorong/notices/new?candidate={key}"))
+    assert 'name="days"' in form and 'value="10"' in form and "runs for 10 days" in form
+
+
+
 @pytest.mark.parametrize("change, message", [
     ({"days": "0"}, "1 to 60 days"),
     ({"days": "61"}, "1 to 60 days"),

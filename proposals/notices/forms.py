@@ -43,6 +43,14 @@ class NewNoticeForm(Form):
                         "A notice runs for %(a)d to %(b)d days.", a=MIN_DAYS, b=MAX_DAYS))])
 
 
+class PeriodForm(Form):
+    days = WholeNumberField(
+        _l("Days a notice runs here unless staff choose otherwise"),
+        validators=[InputRequired(message=_l("Give the number of days.")),
+                    NumberRange(min=MIN_DAYS, max=MAX_DAYS, message=_l(
+                        "A notice runs for %(a)d to %(b)d days.", a=MIN_DAYS, b=MAX_DAYS))])
+
+
 class ObjectionForm(Form):
     idea_id = SelectField(_l("The idea you object to"), coerce=select_id, validate_choice=False,
                           validators=[DataRequired(message=_l("Choose the idea."))])

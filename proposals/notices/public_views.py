@@ -23,7 +23,7 @@ from proposals.stages import STAGE_LABELS
 from . import poster as posters
 from . import services
 from .blueprint import bp
-from .forms import AnswerForm, ObjectionForm, PhotoForm
+from .forms import AnswerForm, ObjectionForm, PeriodForm, PhotoForm
 from .models import Notice, NoticeIdea, Objection
 
 
@@ -101,9 +101,11 @@ def notice_page(notice_id: int, status: int = 200, **kwargs):
     return render("notices/notice.html", status=status, **page_context(notice, **kwargs))
 
 
-@bp.get("/")
-@access("public")
-def index():
+def index_page(status: int = 200, period_form: PeriodForm | None = None):
+    """The list of notices; staff also see the community's notice period to change."""
+    staff = permissions.is_staff(current_user, g.community)
+    if staff and period_form is None:
+        period_form = PeriodForm(days=g.community.notice_days, formdata=None)
     notices = db.session.scalars(
         select(Notice).options(selectinload(Notice.items))
         .where(Notice.community_id == g.community.id)
@@ -111,10 +113,15 @@ def index():
     now = utcnow()
     current = sorted((n for n in notices if services.is_open(n, now)), key=lambda n: n.closes_at)
     past = [n for n in notices if not services.is_open(n, now)]
-    return render("notices/index.html", current=current, past=past, now=now,
+    return render("notices/index.html", status=status, current=current, past=past, now=now,
                   time_left=services.time_left, counts=services.objection_counts(
-                      n.id for n in notices),
-                  staff=permissions.is_staff(current_user, g.community))
+                      n.id for n in notices), staff=staff, period_form=period_form)
+
+
+@bp.get("/")
+@access("public")
+def index():
+    return index_page()
 
 
 @bp.get("/<int:notice_id>")

@@ -124,7 +124,7 @@ def candidate(community, key: str) -> Candidate | None:
 
 # --- opening ------------------------------------------------------------------------------
 
-def _check_days(days) -> int:
+def check_days(days) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or not MIN_DAYS <= days <= MAX_DAYS:
         raise NoticeRefused(_("A notice runs for %(a)d to %(b)d days.", a=MIN_DAYS, b=MAX_DAYS))
     return days
@@ -191,7 +191,7 @@ def open_notice(community, actor, kind: str, *, ideas, title: str, text: str,
         raise NoticeRefused(_("Only staff can open a public notice."))
     if kind not in KINDS:
         raise NoticeRefused(_("Unknown kind of notice."))
-    days = _check_days(community.notice_days if days is None else days)
+    days = check_days(community.notice_days if days is None else days)
     title, text = _check_words(title, text)
     ideas = _check_ideas(community, kind, ideas, round, decision)
     now = utcnow()

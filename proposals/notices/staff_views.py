@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, g, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
+from app import audit
 from app.access import access
 from app.database import write_transaction
 from app.extensions import db
@@ -17,9 +18,9 @@ from proposals.services import photo_folder
 
 from . import drafts, services
 from .blueprint import bp
-from .forms import AnswerForm, NewNoticeForm, PhotoForm
+from .forms import AnswerForm, NewNoticeForm, PeriodForm, PhotoForm
 from .models import Objection
-from .public_views import get_notice, notice_page
+from .public_views import get_notice, index_page, notice_page
 from .services import NoticeRefused
 
 def _staff():
@@ -143,3 +144,29 @@ def finish(notice_id: int):
     flash(ngettext("The notice is finished: %(num)d idea is funded.",
                    "The notice is finished: %(num)d ideas are funded.", len(funded)), "success")
     return see_other(url_for("notices.notice", notice_id=notice_id))
+
+
+# --- the community's notice period ---------------------------------------------------------
+
+def set_notice_days(community, staff, days: int) -> None:
+    """Only a column and an audit entry: how long this community's notices run by default
+    (a notice already open keeps its own period)."""
+    days = services.check_days(days)
+    if days != community.notice_days:
+        audit.record("community.notice_days", actor=staff, community=community,
+                     target=community, before=community.notice_days, after=days)
+        community.notice_days = days
+
+
+@bp.post("/period")
+@access("staff")
+def period():
+    form = PeriodForm()
+    if not form.validate():
+        return index_page(422, form)
+    with write_transaction():
+        set_notice_days(g.community, _staff(), form.days.data)
+    flash(ngettext("Notices here now run for %(num)d day unless you choose otherwise.",
+                   "Notices here now run for %(num)d days unless you choose otherwise.",
+                   form.days.data), "success")
+    return see_other(url_for("notices.index"))
