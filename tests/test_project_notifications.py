@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -113,10 +112,7 @@ def test_the_published_outcome_is_told_once_and_leads_to_its_page(make, client):
         Notification.user_id == people["fan"].id, Notification.kind == "outcome")).one()
     location = client.post(f"/notifications/{n.id}/open", {},
                            token_from="/notifications").headers["Location"]
-    if "outcomes.outcome" in current_app.view_functions:
-        assert location.endswith(f"/c/nt/outcomes/{outcome.id}")
-    else:
-        assert location.endswith(f"/c/nt/projects/{project.id}")
+    assert location.endswith(f"/c/nt/outcomes/{outcome.id}")
 
 
 def test_the_list_costs_the_same_queries_for_one_or_many_milestone_news(make, client):
