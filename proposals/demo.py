@@ -25,13 +25,11 @@ import random
 import time
 from datetime import datetime, timedelta
 from functools import partial
-from io import BytesIO
 
 import click
 from blinker import signal
 from flask import current_app
 from flask.cli import with_appcontext
-from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
 from app import audit
@@ -48,6 +46,7 @@ from .demo_data import (
     BASE, COMMUNITIES, GIVEN_NAMES, IDEAS, SEED, SURNAMES, BuildingSeed, CommunitySeed,
     IdeaSeed, Step,
 )
+from .demo_pictures import scene_photo
 from .models import Idea, IdeaPhoto, IdeaSupport, StageChange
 from .moves import move_idea
 from .notices.models import Notice
@@ -80,22 +79,6 @@ demo_seeded = signal("demo-seeded")
 # elsewhere (deliberation's meetings) with `events()`, `replaced` and `finish()` like the
 # rounds' and owners' seeders, so it runs in time order without proposals importing it.
 demo_story = signal("demo-story")
-
-# Photo scenes: sky, ground and the colour of what the photo is about.
-SCENES = {
-    "charging": ((150, 190, 230), (120, 120, 115), (40, 160, 90)),
-    "square": ((170, 210, 240), (200, 70, 60), (240, 240, 240)),
-    "roof": ((110, 120, 135), (90, 80, 75), (60, 90, 150)),
-    "ceiling": ((225, 220, 205), (180, 170, 150), (120, 105, 70)),
-    "lift": ((160, 200, 235), (150, 150, 150), (200, 200, 210)),
-    "party": ((250, 215, 160), (170, 110, 70), (230, 170, 40)),
-    # The same places when the work is done (proposals.demo_projects' outcome photos).
-    "charging-after": ((160, 205, 240), (150, 150, 145), (30, 190, 100)),
-    "square-after": ((175, 215, 245), (220, 60, 50), (255, 255, 255)),
-    "roof-after": ((150, 195, 235), (95, 85, 80), (170, 60, 50)),
-    "party-after": ((250, 220, 170), (190, 130, 80), (250, 200, 60)),
-}
-
 
 class Refused(Exception):
     """The database holds data seed-demo did not make: demo rows must not mix with it."""
@@ -201,31 +184,6 @@ def unit_areas(rng: random.Random, b: BuildingSeed) -> list[int]:
         share, rest = divmod(b.total_centi_m2 - sum(areas), len(areas))
         areas = [a + share + (1 if i < rest else 0) for i, a in enumerate(areas)]
     return areas
-
-
-def scene_photo(rng: random.Random, scene: str) -> bytes:
-    """A simple picture for an idea: sky, ground, a row of buildings, the thing itself."""
-    sky, ground, accent = SCENES[scene]
-    image = Image.new("RGB", (960, 720), sky)
-    draw = ImageDraw.Draw(image)
-    horizon = rng.randint(400, 470)
-    draw.rectangle((0, horizon, 960, 720), fill=ground)
-    x = rng.randint(-40, 10)
-    while x < 960:
-        width, height = rng.randint(120, 210), rng.randint(170, 340)
-        wall = tuple(rng.randint(170, 225) for _ in range(3))
-        draw.rectangle((x, horizon - height, x + width, horizon), fill=wall)
-        for wy in range(horizon - height + 20, horizon - 30, 42):
-            for wx in range(x + 14, x + width - 24, 34):
-                draw.rectangle((wx, wy, wx + 18, wy + 24), fill=(90, 110, 130))
-        x += width + rng.randint(12, 40)
-    for _ in range(rng.randint(4, 8)):
-        left, top = rng.randint(20, 860), rng.randint(horizon + 20, 640)
-        draw.rounded_rectangle((left, top, left + rng.randint(40, 90), top + rng.randint(30, 70)),
-                               radius=8, fill=accent)
-    out = BytesIO()
-    image.save(out, "JPEG", quality=88)
-    return out.getvalue()
 
 
 class _Seeder:

@@ -49,7 +49,7 @@ class MilestoneSeed:
     title: str
     text: str
     status: str = "done"
-    photo: str = ""  # a scene of proposals.demo.SCENES
+    photo: str = ""  # a scene of proposals.demo_pictures.SCENES
 
 
 @dataclass(frozen=True)

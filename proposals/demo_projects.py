@@ -19,18 +19,17 @@ import random
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from PIL import Image, ImageDraw
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.timeutil import utcnow
 
-from .demo import at, demo_story, scene_photo
+from .demo import DEMO_USERS, at, demo_story
+from .demo_pictures import PAPERS, paper_photo, scene_photo
 from .demo_data import SEED
 from .demo_project_data import NOTICES, OPEN_NOTICE, OPEN_NOTICE_REASON, OUTCOMES, \
     PROJECTS, NoticeSeed, ObjectionSeed, OutcomeSeed, ProjectSeed
@@ -259,27 +258,7 @@ class ProjectsSeeder:
             comment.created_at = at(seed.day + 0.6 + n * 0.4)
 
 
-DEMO_ACCOUNTS = {"admin", "staff", "chair", "council", "resident", "owner"}
-PAPERS = {"receipt": ((250, 250, 245), (200, 40, 40)),  # paper, stamp
-          "board": ((245, 240, 225), (190, 30, 30))}
-
-
-def paper_photo(rng: random.Random, kind: str) -> bytes:
-    """A receipt, or a notice on the 公告栏: a sheet with lines of text and a red mark."""
-    paper, mark = PAPERS[kind]
-    image = Image.new("RGB", (720, 960), (120, 110, 100) if kind == "board" else (90, 90, 95))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((60, 60, 660, 900), fill=paper)
-    if kind == "board":
-        draw.rectangle((60, 60, 660, 170), fill=mark)
-    for y in range(220 if kind == "board" else 120, 800, 38):
-        draw.rectangle((100, y, 100 + rng.randint(300, 520), y + 14), fill=(70, 70, 70))
-    draw.ellipse((450, 700, 610, 860), outline=mark, width=10)
-    out = BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
+DEMO_ACCOUNTS = {username for username, _name, _role in DEMO_USERS}
 def seed_day(seed: ProjectSeed) -> float:
     return next(n.finished for n in NOTICES if seed.idea in n.ideas) + 0.01
 
