@@ -107,6 +107,7 @@ def _register(app: Flask) -> None:
     from proposals.projects import views as project_views
     from proposals.outcomes import views as outcome_views
     from proposals.dashboard import views as dashboard_views
+    from proposals.kids import views as kids_views
 
     loader.init(app)
     errors.register_error_handlers(app)
@@ -115,6 +116,6 @@ def _register(app: Flask) -> None:
     for bp in (health.bp, i18n.bp, account_views.bp, admin_views.bp, staff_views.bp, proposal_views.site_bp,
                proposal_views.bp, deliberation_views.bp, notification_views.site_bp,
                round_views.bp, owner_views.bp, meeting_views.bp, notice_views.bp,
-               project_views.bp, outcome_views.bp, dashboard_views.bp):
+               project_views.bp, outcome_views.bp, dashboard_views.bp, kids_views.bp):
         app.register_blueprint(bp)
     cli.register(app)

@@ -24,3 +24,6 @@ from proposals.projects.models import (  # noqa: F401
 from proposals.outcomes.models import (  # noqa: F401
     Outcome, OutcomeComment, OutcomePhoto, SatisfactionVote,
 )
+from proposals.kids.models import (  # noqa: F401
+    ChildBallot, ChildChoice, ChildCode, ChildProfile, ChildrensPart, KioskSession, PictureCard,
+)

@@ -1,7 +1,7 @@
 """Ideas, their photos, supports, costings and the public timeline of stage changes."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -27,6 +27,11 @@ class Idea(db.Model):
     changes_common_parts: Mapped[bool] = mapped_column(Boolean, default=False)
     stage: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id"))
+    # 小朋友的金点子: handed in by a guardian for their child. The mark stays when the
+    # child's profile is deleted; the link to the profile does not.
+    by_child: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    child_id: Mapped[int | None] = mapped_column(
+        ForeignKey("child_profile.id", ondelete="SET NULL"), index=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
 
     community = relationship("Community")

@@ -115,6 +115,18 @@ class Factory:
         db.session.commit()
         return r
 
+    def time_round(self, r, state: str):
+        """Give a round the times of `state`: upcoming, open or closed."""
+        from datetime import timedelta
+        now = utcnow()
+        r.opens_at, r.closes_at = {
+            "upcoming": (now + timedelta(days=1), now + timedelta(days=8)),
+            "open": (now - timedelta(days=1), now + timedelta(days=8)),
+            "closed": (now - timedelta(days=8), now - timedelta(days=1)),
+        }[state]
+        db.session.commit()
+        return r
+
     def owners_decision(self, community: Community, register=None, matter: str = "rebuild",
                         title: str = "加装电梯", **fields):
         """Import an owners' register for the community (building, unit, area in
