@@ -69,6 +69,7 @@ def tick() -> None:
 
 def register(app: Flask) -> None:
     from proposals.demo import seed_demo_command
+    from proposals.kids.kids_cli import kids_group
     from proposals.owners.owners_cli import owners_group
     from proposals.rounds.pb_cli import pb_group
     from .units_import import units_group
@@ -78,4 +79,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(pb_group)
     app.cli.add_command(owners_group)
+    app.cli.add_command(kids_group)
     app.cli.add_command(tick)

@@ -8,6 +8,8 @@ CSP = "; ".join([
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
+    # A recording staff make of a card's label plays from a blob: URL before it is kept.
+    "media-src 'self' blob:",
     "form-action 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",

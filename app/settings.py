@@ -62,6 +62,8 @@ class Settings:
     sqlite_busy_timeout_ms: int = 5000
     max_photo_bytes: int = 10 * 1024 * 1024
     max_photo_pixels: int = 40_000_000
+    # A children's kiosk ends after this many minutes without a child (proposals.kids.kiosk).
+    kiosk_idle_minutes: int = 10
     extra: dict = field(default_factory=dict)
 
     @property
@@ -85,6 +87,13 @@ class Settings:
                     "must point at an address residents can open, e.g. http://192.168.1.20:8000"
                 )
             public_url = f"http://{host}:{port}"
+        try:
+            kiosk_idle = int(env.get("KIOSK_IDLE_MINUTES", "10"))
+        except ValueError as exc:
+            raise SettingsError("KIOSK_IDLE_MINUTES must be a whole number of minutes, not "
+                                f"{env['KIOSK_IDLE_MINUTES']!r}") from exc
+        if kiosk_idle < 1:
+            raise SettingsError("KIOSK_IDLE_MINUTES must be at least 1")
         database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'yishiting.db'}"
         return cls(
             database_url=normalise_database_url(database_url),
@@ -97,4 +106,5 @@ class Settings:
             port=port,
             production=env.get("YISHITING_ENV", "").lower() == "production",
             session_cookie_secure=public_url.startswith("https://"),
+            kiosk_idle_minutes=kiosk_idle,
         )

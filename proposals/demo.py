@@ -47,6 +47,7 @@ from .demo_data import (
     IdeaSeed, Step,
 )
 from .demo_pictures import scene_photo
+from .kids.models import ChildBallot, ChildProfile
 from .models import Idea, IdeaPhoto, IdeaSupport, StageChange
 from .moves import move_idea
 from .notices.models import Notice
@@ -137,7 +138,8 @@ def demo_counts() -> dict[str, int]:
     models = {"communities": Community, "buildings": Building, "units": Unit, "users": User,
               "ideas": Idea, "supports": IdeaSupport, "photos": IdeaPhoto, "rounds": Round,
               "participations": Participation, "ballots": Ballot, "notices": Notice,
-              "projects": Project, "outcomes": Outcome}
+              "projects": Project, "outcomes": Outcome, "child profiles": ChildProfile,
+              "children's ballots": ChildBallot}
     return {name: db.session.scalar(select(func.count()).select_from(model))
             for name, model in models.items()}
 

@@ -1,4 +1,5 @@
-"""Check what the browser tests need from the system: Chromium and a CJK font.
+"""Check what the browser tests need from the system: Chromium and a CJK font; and what
+the children's ballot's speech needs: espeak-ng and oggenc (vorbis-tools).
 
 `make test` runs this before pytest. When something is missing it installs it with apt
 if we are root, and otherwise says what to install and exits 1. Plain stdlib only.
@@ -10,7 +11,7 @@ import shutil
 import subprocess
 import sys
 
-PACKAGES = ("chromium", "fonts-noto-cjk")
+PACKAGES = ("chromium", "fonts-noto-cjk", "espeak-ng", "vorbis-tools")
 
 
 def chromium_path() -> str | None:
@@ -37,6 +38,10 @@ def missing() -> list[str]:
         gaps.append("chromium")
     if not has_cjk_font():
         gaps.append("fonts-noto-cjk")
+    if shutil.which("espeak-ng") is None:
+        gaps.append("espeak-ng")
+    if shutil.which("oggenc") is None:
+        gaps.append("vorbis-tools")
     return gaps
 
 

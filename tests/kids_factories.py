@@ -28,3 +28,15 @@ def child(make, community, guardian=None, *, nickname: str = "小雨", age_band:
                                      age_band=age_band, avatar=avatar, consent=True)
     db.session.commit()
     return c
+
+
+def access_world(make, home, round_) -> dict:
+    """What the access tests need of the children's part: the world's round gets one
+    (with cards), a guardian's child, and a fresh card code."""
+    from proposals.kids import codes
+    staff = make.user(home, "staff")
+    parts.set_part(round_, staff, picks=1, budget_fen=None)
+    kid = child(make, home)
+    code = codes.mint_cards(round_, 1)[0]
+    db.session.commit()
+    return {"child_id": kid.id, "code": code}

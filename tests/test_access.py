@@ -74,6 +74,8 @@ def world(make):
     extra.update({"outcome_id": key.id, "outcome_photo_id": key.photos[0].id,
                   "outcome_comment_id": remark.id})
     # dashboard world
+    from .kids_factories import access_world as kids_world
+    extra.update(kids_world(make, home, round_))
     return {
         "home": home, "idea": idea,
         "values": {"slug": "home", "idea_id": idea.id, "member_id": member.memberships[0].id,

@@ -48,9 +48,9 @@ def set_part(round_, staff, *, picks: int, budget_fen: int | None) -> ChildrensP
     if part is None:
         part = ChildrensPart(round_id=round_.id, created_by_id=staff.id)
         db.session.add(part)
-        for entry in round_.entries:
-            if entry.picture_card is None:
-                default_card(entry)
+    for entry in round_.entries:
+        if entry.picture_card is None:
+            default_card(entry)
     part.picks, part.budget_fen = picks, budget_fen
     db.session.flush()
     audit.record("kids.part_set", actor=staff, community=round_.community, target=round_,
@@ -120,3 +120,36 @@ def set_card(entry, staff, *, label: str, builtin: str | None = None,
     audit.record("kids.card_set", actor=staff, community=entry.round.community,
                  target=entry.round, entry=entry.id, label=label)
     return card
+
+
+CLIP_KINDS = ("recorded", "spoken")
+
+
+def set_clip(entry, staff, *, kind: str, name: str, label: str | None = None) -> str:
+    """Give a card a clip stored under `name` ("recorded" by staff, or "spoken" by the
+    server for `label`). Returns the name of the clip file it replaces ("" if none) for
+    the caller to delete once the transaction has committed."""
+    if kind not in CLIP_KINDS:
+        raise ValueError(kind)
+    if entry.round.state not in ("upcoming", "open"):
+        raise PartRefused("clip", _("Cards can only change before voting closes."))
+    if db.session.get(ChildrensPart, entry.round_id) is None:
+        raise PartRefused("clip", _("This round has no children's part."))
+    card = entry.picture_card or default_card(entry)
+    if label is not None and label != card.label:
+        # The label changed while the clip was being made: it would say the wrong thing.
+        raise PartRefused("clip", _("The label changed meanwhile: save the card again."))
+    previous = card.clip if card.clip_kind in CLIP_KINDS else ""
+    card.clip_kind, card.clip = kind, name
+    db.session.flush()
+    audit.record("kids.clip_set", actor=staff, community=entry.round.community,
+                 target=entry.round, entry=entry.id, kind=kind)
+    return previous
+
+
+def preview_card(entry) -> PictureCard:
+    """The card `default_card` would make, kept out of the session: what a page shows
+    for an idea whose card nobody has saved yet."""
+    key = CATEGORY_PICTURES.get(entry.idea.category, "star")
+    return PictureCard(entry_id=entry.id, round_id=entry.round_id, picture_kind="builtin",
+                       picture=key, label=BY_KEY[key].zh, clip_kind="builtin", clip=key)

@@ -11,7 +11,8 @@ from app import audit, permissions
 from app.extensions import db
 from app.timeutil import utcnow
 
-from .models import AGE_BANDS, AVATARS, NOTICE_VERSION, ChildBallot, ChildChoice, ChildProfile
+from .models import AGE_BANDS, AVATARS, NOTICE_VERSION, ChildBallot, ChildChoice, ChildProfile, \
+    ChildrensPart
 
 NICKNAME_MAX = 12
 MAX_PER_GUARDIAN = 6  # a family, not a class: staff make profiles for groups
@@ -92,6 +93,25 @@ def of_guardian(user, community) -> list[ChildProfile]:
         select(ChildProfile).where(ChildProfile.community_id == community.id,
                                    ChildProfile.guardian_id == user.id)
         .order_by(ChildProfile.id)))
+
+
+def of_paper_forms(community) -> list[ChildProfile]:
+    """The profiles staff made from guardians' paper forms (never guardians' own)."""
+    return list(db.session.scalars(
+        select(ChildProfile).where(ChildProfile.community_id == community.id,
+                                   ChildProfile.guardian_id.is_(None))
+        .order_by(ChildProfile.id)))
+
+
+def open_rounds(community) -> list:
+    """The rounds whose children's ballot is open now, soonest closing first."""
+    from proposals.rounds.models import Round
+    now = utcnow()
+    return list(db.session.scalars(
+        select(Round).join(ChildrensPart, ChildrensPart.round_id == Round.id)
+        .where(Round.community_id == community.id, Round.adopted_at.is_(None),
+               Round.opens_at <= now, Round.closes_at > now)
+        .order_by(Round.closes_at, Round.id)))
 
 
 def may_manage(user, child: ChildProfile) -> bool:

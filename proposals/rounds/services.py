@@ -47,6 +47,11 @@ def add_idea(round_: Round, idea, staff) -> RoundEntry:
                        position=position)
     db.session.add(entry)
     db.session.flush()
+    if getattr(round_, "childrens_part", None) is not None:
+        # Children see every idea too: it gets a first picture card at once.
+        from proposals.kids.parts import default_card
+        default_card(entry)
+        db.session.flush()
     return entry
 
 
