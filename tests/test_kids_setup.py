@@ -9,6 +9,7 @@ import wave
 
 import pytest
 from flask import g
+from flask_babel import force_locale
 
 from app.extensions import db
 from proposals.kids import audio, files, parts, speech
@@ -57,7 +58,7 @@ def test_sound_files_are_known_by_their_first_bytes(app):
     b"Ogg",  # too short to be anything
 ])
 def test_other_files_are_refused_whatever_their_name(app, data):
-    with pytest.raises(audio.ClipRejected) as refused:
+    with force_locale("en"), pytest.raises(audio.ClipRejected) as refused:
         audio.check(data)
     assert "WebM, Ogg, MP4 (M4A) or WAV" in refused.value.message
 
@@ -66,7 +67,7 @@ def test_an_empty_or_oversize_clip_is_refused(app):
     with pytest.raises(audio.ClipRejected):
         audio.check(b"")
     big = wav_bytes() + b"\x00" * audio.MAX_CLIP_BYTES
-    with pytest.raises(audio.ClipRejected) as refused:
+    with force_locale("en"), pytest.raises(audio.ClipRejected) as refused:
         audio.check(big)
     assert "at most 1 MB" in refused.value.message
 
