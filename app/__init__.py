@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .settings import ROOT, Settings
@@ -24,6 +25,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure(app, settings)
     _init_extensions(app, settings)
     _register(app)
+    if settings.trusted_proxies:
+        # Behind nginx the client's address, scheme and host come from X-Forwarded-*, set by
+        # the proxies we trust (rate limits per address, HSTS and Secure cookies over HTTPS).
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 
@@ -54,9 +60,13 @@ def _configure(app: Flask, s: Settings) -> None:
 
 
 def _engine_options(s: Settings) -> dict:
+    # A database error's message (which the error handlers log) must not carry what was
+    # typed: a child's nickname, a comment, a password hash. The SQL is still shown.
     if s.is_sqlite:
-        return {"connect_args": {"timeout": s.sqlite_busy_timeout_ms / 1000}}
-    options = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+        return {"connect_args": {"timeout": s.sqlite_busy_timeout_ms / 1000},
+                "hide_parameters": True}
+    options = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5,
+               "hide_parameters": True}
     schema = s.extra.get("pg_schema")
     if schema:
         options["connect_args"] = {"options": f"-c search_path={schema}"}
@@ -67,10 +77,13 @@ def _init_extensions(app: Flask, s: Settings) -> None:
     from . import models  # noqa: F401  (every model registered before use)
     from .database import configure_sqlite, set_write_intent
     from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from .forms import refuse_nameless_fields
     from .i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "app" / "migrations"), render_as_batch=True)
+    # Before the CSRF check, which fails with a 500 on a field whose name cannot be read.
+    app.before_request(refuse_nameless_fields)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     htmx.init_app(app)

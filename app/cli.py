@@ -48,7 +48,8 @@ def due_work() -> list:
     """What `tick` does, in order: each function takes the time of the run and returns
     one (done, line) per thing it did or was refused. Add later due work here."""
     from proposals.notices.tick import finish_due_notices
-    return [finish_due_notices]
+    from .audit import expire_old
+    return [finish_due_notices, expire_old]
 
 
 @click.command("tick")
@@ -69,6 +70,7 @@ def tick() -> None:
 
 def register(app: Flask) -> None:
     from proposals.demo import seed_demo_command
+    from .backup import backup_command, restore_command
     from proposals.kids.kids_cli import kids_group
     from proposals.owners.owners_cli import owners_group
     from proposals.rounds.pb_cli import pb_group
@@ -81,3 +83,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(owners_group)
     app.cli.add_command(kids_group)
     app.cli.add_command(tick)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

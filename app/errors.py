@@ -1,14 +1,17 @@
 """Error pages in both languages, whole or as htmx fragments; a busy database is a 503."""
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta, timezone
+
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_time, format_timedelta, gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .database import is_busy_error, set_write_intent
-from .extensions import db, htmx
+from .extensions import db, htmx, limiter
 from .rendering import render
 
 MESSAGES = {
@@ -36,6 +39,18 @@ def error_page(code: int, detail: str | None = None):
     return response
 
 
+def _retry_message() -> str | None:
+    """When to try again, from the limit that was hit (None for a bare 429)."""
+    limit = limiter.current_limit
+    if limit is None or not limit.breached:
+        return None
+    wait = max(1, int(limit.reset_at - time.time()) + 1)
+    at = datetime.now(timezone.utc) + timedelta(seconds=wait)
+    return _("Too many attempts in a short time. Please try again in %(wait)s (at %(time)s).",
+             wait=format_timedelta(timedelta(seconds=wait), threshold=1.1),
+             time=format_time(at, "HH:mm:ss"))
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc):
@@ -44,6 +59,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if exc.code == 429:
+            return error_page(429, _retry_message())
         if exc.code in MESSAGES:
             return error_page(exc.code)
         return exc

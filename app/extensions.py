@@ -1,4 +1,5 @@
 """Extensions created unbound here and bound to the app in create_app."""
+from flask import current_app
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -30,4 +31,13 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# A moving window: "5 per minute" means at most 5 in any 60 seconds, not 10 across the
+# turn of a minute as fixed windows allow.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window")
+
+
+@limiter.request_filter
+def _limits_off_in_this_app() -> bool:
+    # One Limiter object serves every app made in a process (the tests make several), and
+    # its `enabled` is whatever the last app set: each app's own setting decides here.
+    return not current_app.config.get("RATELIMIT_ENABLED", True)

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from zoneinfo import ZoneInfo
 
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
@@ -59,6 +60,13 @@ class MoneyField(StringField):
 def strip_nul(value):
     """PostgreSQL cannot store NUL characters, and nobody types them: drop them."""
     return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def refuse_nameless_fields():
+    """A multipart part whose name cannot be read (a raw line break in it, which no
+    browser sends) has the name None, on which Flask-WTF's token lookup fails: 400."""
+    if request.method == "POST" and None in request.form:
+        abort(400)
 
 
 class Form(FlaskForm):

@@ -61,7 +61,32 @@ def can_grant(user, community, role: str) -> bool:
     return is_staff(user, community) and role in STAFF_GRANTABLE
 
 
+def outranks(user, community, target) -> bool:
+    """Whether `user`, acting from this community, may act on `target`'s whole account
+    (disable it, issue it a reset code): an account is one for every community, so its
+    powers anywhere count. A site admin outranks everyone else; an admin outranks this
+    community's staff and residents; staff outrank residents (council and chair
+    included). Staff or admins of another community, and site admins, are left to a
+    site admin."""
+    if target is None or target.id == getattr(user, "id", None) or not is_staff(user, community):
+        return False
+    if is_site_admin(user):
+        return True
+    if target.is_site_admin:
+        return False
+    for m in target.memberships:
+        power = m.roles & {"staff", "admin"}
+        if power and (m.community_id != community.id or "admin" in power
+                      or not is_admin(user, community)):
+            return False
+    return True
+
+
 def can_disable(user, community, target) -> bool:
-    """Community admins may disable members' accounts, never a site admin's or their own."""
-    return (is_admin(user, community) and target is not None and target.id != user.id
-            and not target.is_site_admin)
+    """Community admins may disable the accounts they outrank, never their own."""
+    return is_admin(user, community) and outranks(user, community, target)
+
+
+def can_issue_reset_code(user, community, target) -> bool:
+    """A reset code sets the account's password: only for accounts staff outrank."""
+    return outranks(user, community, target)

@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from limits import parse_many
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
 
@@ -64,6 +66,18 @@ class Settings:
     max_photo_pixels: int = 40_000_000
     # A children's kiosk ends after this many minutes without a child (proposals.kids.kiosk).
     kiosk_idle_minutes: int = 10
+    # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host are believed.
+    # 0 believes none: anyone could otherwise claim any address and dodge the limits below.
+    trusted_proxies: int = 0
+    # Staff and admins are signed out after this long without a request of their own.
+    staff_idle_minutes: int = 30
+    # Rate limits, as Flask-Limiter strings (app/accounts/limits.py applies them).
+    limit_account_failures: str = "5 per minute"    # failed logins/reset codes, per username
+    limit_address_failures: str = "100 per minute"  # failed logins/sign-ups/resets, per address
+    limit_signups: str = "60 per hour"              # accounts created, per address
+    limit_posting: str = "10 per minute"            # comments, topics and ideas, per person
+    limit_posting_moderator: str = "60 per minute"
+    limit_voting: str = "30 per minute"             # ballots saved, per person
     extra: dict = field(default_factory=dict)
 
     @property
@@ -87,13 +101,6 @@ class Settings:
                     "must point at an address residents can open, e.g. http://192.168.1.20:8000"
                 )
             public_url = f"http://{host}:{port}"
-        try:
-            kiosk_idle = int(env.get("KIOSK_IDLE_MINUTES", "10"))
-        except ValueError as exc:
-            raise SettingsError("KIOSK_IDLE_MINUTES must be a whole number of minutes, not "
-                                f"{env['KIOSK_IDLE_MINUTES']!r}") from exc
-        if kiosk_idle < 1:
-            raise SettingsError("KIOSK_IDLE_MINUTES must be at least 1")
         database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'yishiting.db'}"
         return cls(
             database_url=normalise_database_url(database_url),
@@ -106,5 +113,45 @@ class Settings:
             port=port,
             production=env.get("YISHITING_ENV", "").lower() == "production",
             session_cookie_secure=public_url.startswith("https://"),
-            kiosk_idle_minutes=kiosk_idle,
+            kiosk_idle_minutes=_whole(env, "KIOSK_IDLE_MINUTES", cls.kiosk_idle_minutes, 1),
+            trusted_proxies=_whole(env, "TRUSTED_PROXIES", cls.trusted_proxies, 0),
+            staff_idle_minutes=_whole(env, "STAFF_IDLE_MINUTES", cls.staff_idle_minutes, 1),
+            **{name: _rate(env, var, getattr(cls, name)) for name, var in LIMIT_VARIABLES.items()},
         )
+
+
+# Settings field → environment variable, for the rate limits.
+LIMIT_VARIABLES = {
+    "limit_account_failures": "RATE_LIMIT_ACCOUNT_FAILURES",
+    "limit_address_failures": "RATE_LIMIT_ADDRESS_FAILURES",
+    "limit_signups": "RATE_LIMIT_SIGNUPS",
+    "limit_posting": "RATE_LIMIT_POSTING",
+    "limit_posting_moderator": "RATE_LIMIT_POSTING_MODERATOR",
+    "limit_voting": "RATE_LIMIT_VOTING",
+}
+
+
+def _whole(env: dict, name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _rate(env: dict, name: str, default: str) -> str:
+    """A limit such as "5 per minute" or "60/hour; 200/day", checked now rather than
+    at the first request it would apply to."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a rate such as '5 per minute', not {raw!r}") from exc
+    return raw

@@ -152,7 +152,7 @@ def summary_section(idea) -> Markup:
     may_edit = summaries.may_write(current_user, idea.community)
     if summary is None and not may_edit:
         return Markup("")
-    return Markup(render_template("deliberation/_summary.html", summary=summary, idea=idea,
+    return Markup(render_template("deliberation/_summary.html", summary=summary, idea=idea,  # nosec B704: autoescaped Jinja output
                                   may_edit=may_edit))
 
 

@@ -109,6 +109,8 @@ def topic_to_idea(thread_id: int):
     thread = _topic(thread_id)
     form = ToIdeaForm()
     if not form.validate_on_submit():
+        if thread.idea_id is not None:  # its form is gone, and the field's message with it
+            flash(_("This topic is already an idea."), "error")
         return _topic_page(thread, status=422, to_idea_form=form)
     try:
         with write_transaction():

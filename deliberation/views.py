@@ -1,15 +1,15 @@
 """Thread pages: write, reply, edit, delete and agree, in place with htmx or as plain forms."""
 from __future__ import annotations
 
-from flask import abort, flash, g, render_template, request, url_for
+from flask import abort, flash, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app import permissions
 from app.access import access
+from app.accounts import limits
 from app.database import write_transaction
-from app.extensions import db, htmx, limiter
+from app.extensions import db, htmx
 from app.rendering import render, see_other
 from app.scoped import community_blueprint
 from proposals.models import Idea
@@ -22,23 +22,8 @@ from .text import render as render_text
 
 bp = community_blueprint("deliberation", __name__)
 
-# Per person, shared by every worker (through Redis when REDIS_URL is set).
-POSTING_LIMIT, MODERATOR_POSTING_LIMIT = "10 per minute", "60 per minute"
-
-
-def _posting_limit() -> str:
-    community = getattr(g, "community", None)
-    return MODERATOR_POSTING_LIMIT if permissions.is_moderator(current_user, community) \
-        else POSTING_LIMIT
-
-
-def _poster() -> str:
-    return f"user:{current_user.get_id().split(':')[0]}" if current_user.is_authenticated \
-        else f"ip:{request.remote_addr}"
-
-
-posting_limit = limiter.shared_limit(_posting_limit, scope="posting", key_func=_poster,
-                                     methods=["POST"])
+# Per person (more for moderators), shared with ideas; the values are settings.
+posting_limit = limits.posting_limit
 bp.add_app_template_filter(render_text, "comment_html")
 
 
@@ -85,7 +70,7 @@ def thread_context(thread, form=None, error=None) -> dict:
 def thread_section(idea) -> Markup:
     """The debate below an idea; the idea page includes it through IDEA_SECTIONS."""
     thread = services.find_thread(idea)
-    return Markup(render_template("deliberation/_thread.html", **thread_context(thread)))
+    return Markup(render_template("deliberation/_thread.html", **thread_context(thread)))  # nosec B704: autoescaped Jinja output
 
 
 def _back_to(thread, comment=None, status=200, **ctx):
@@ -128,7 +113,7 @@ def post(idea_id: int):
 
 def _idea_page(idea, thread, form) -> dict:
     ctx = idea_context(idea)
-    ctx["sections"]["bottom"] = [Markup(render_template(
+    ctx["sections"]["bottom"] = [Markup(render_template(  # nosec B704: autoescaped Jinja output
         "deliberation/_thread.html", **thread_context(thread, form)))]
     return ctx
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app.access import access
 from app.accounts import services as accounts
+from app.accounts.limits import posting_limit
 from app.database import write_transaction
 from app.extensions import db, htmx
 from app.rendering import render, see_other
@@ -35,6 +36,7 @@ def _photos_from(form: IdeaForm):
 
 @bp.route("/ideas/new", methods=["GET", "POST"])
 @access("member")
+@posting_limit
 def hand_in():
     form = IdeaForm()
     form.set_buildings(g.community)

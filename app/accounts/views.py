@@ -1,7 +1,8 @@
-"""Sign up, log in and out, change a password, redeem a reset code, my account."""
+"""Sign up, log in and out, change a password, redeem a reset code, my account; the
+staff session clock (idle.py) and its "Stay signed in"."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, flash, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -10,17 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from ..access import access
 from ..community import Community
 from ..database import read_first, write_transaction
-from ..extensions import db, limiter
+from ..extensions import db
 from ..i18n import safe_next
 from ..rendering import render, see_other
-from . import services
+from . import idle, limits, services
 from .passwords import needs_rehash
 from .forms import LoginForm, PasswordChangeForm, ResetForm, SignupForm
 from .models import User
 
 bp = Blueprint("accounts", __name__)
-
-AUTH_LIMIT = "20 per minute"
+bp.before_app_request(idle.check)
 
 
 def _form_page(template: str, form, status: int = 200, **ctx):
@@ -34,7 +34,8 @@ def _community_choices():
 
 @bp.route("/signup", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limits.signups
+@limits.address_failures
 def signup():
     form = SignupForm()
     form.community.choices = _community_choices()
@@ -62,7 +63,8 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limits.account_failures
+@limits.address_failures
 def login():
     form = LoginForm()
     if not form.validate_on_submit():
@@ -114,7 +116,8 @@ def change_password():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limits.account_failures
+@limits.address_failures
 def reset():
     form = ResetForm()
     if not form.validate_on_submit():
@@ -135,3 +138,41 @@ def reset():
 @access("signed_in")
 def account():
     return render("accounts/account.html", user=current_user)
+
+
+@bp.app_context_processor
+def _idle_warning():
+    def idle_warning() -> dict | None:
+        """What base.html's warning dialog needs, for a session that times out."""
+        left = idle.remaining()
+        if left is None:
+            return None
+        return {"remaining": left, "idle": idle.idle_seconds(), "warn": idle.WARN_SECONDS}
+    return {"idle_warning": idle_warning}
+
+
+def _session_state():
+    response = jsonify(signed_in=current_user.is_authenticated, remaining=idle.remaining())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/account/session")
+@access("public")
+def session_status():
+    """Seconds left before this session times out (null if it does not): asked by the
+    warning in the background, so asking moves nothing."""
+    return _session_state()
+
+
+@bp.post("/account/session")
+@access("signed_in")
+def stay_signed_in():
+    """"Stay signed in": an own request (CSRF-checked like every POST), so reaching this
+    view has already reset the clock."""
+    if request.accept_mimetypes.best == "application/json":
+        return _session_state()
+    return see_other(safe_next(request.form.get("next"), url_for("accounts.account")))
+
+
+from . import privacy_views  # noqa: E402,F401  (the privacy notice and deleting an account)

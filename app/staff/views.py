@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import permissions
 from ..access import access
 from ..accounts import services as accounts
-from ..accounts.models import ROLE_LABELS, Membership
+from ..accounts.models import ROLE_LABELS, Membership, User
 from ..audit import AuditEntry
 from ..community import Building, Unit
 from ..database import write_transaction
@@ -37,8 +37,11 @@ def _units():
 
 
 def _members_page(status: int = 200, **extra):
+    # Every membership of each person is read at once: who may reset or disable an
+    # account depends on its roles in every community (permissions.outranks).
     members = db.session.scalars(select(Membership).options(
-        joinedload(Membership.user), joinedload(Membership.building),
+        joinedload(Membership.user).selectinload(User.memberships)
+        .selectinload(Membership.role_rows), joinedload(Membership.building),
         selectinload(Membership.role_rows)).where(Membership.community_id == g.community.id)
         .order_by(Membership.verified_at.is_not(None), Membership.joined_at.desc())).all()
     verify = VerifyForm()
@@ -63,6 +66,8 @@ def verify(member_id: int):
     form = VerifyForm()
     form.building_id.choices = [(0, "—")] + [(b.id, b.name) for b in g.community.buildings]
     if not form.validate_on_submit():
+        # The page shows a fresh form in every row: the refusal goes to the top.
+        flash(_("Choose one of this community's buildings, or none."), "error")
         return _members_page(422)
     building = db.session.get(Building, form.building_id.data) if form.building_id.data else None
     with write_transaction():
@@ -95,8 +100,10 @@ def owner(member_id: int):
 def role(member_id: int):
     m = _membership(member_id)
     form = RoleForm()
-    if not form.validate_on_submit() or not permissions.can_grant(
-            current_user, g.community, form.role.data):
+    if not form.validate_on_submit():  # a form not sent by the page: no role to judge
+        flash(_("Choose a role to grant or take away."), "error")
+        return _members_page(422)
+    if not permissions.can_grant(current_user, g.community, form.role.data):
         abort(403)
     with write_transaction():
         services.set_role(m, form.role.data, form.grant.data == "1",
@@ -119,6 +126,8 @@ def disable(member_id: int):
 @access("staff")
 def reset_code(member_id: int):
     m = _membership(member_id)
+    if not permissions.can_issue_reset_code(current_user, g.community, m.user):
+        abort(403)
     with write_transaction():
         code = accounts.issue_reset_code(m.user, current_user._get_current_object(),
                                          g.community)

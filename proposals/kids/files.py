@@ -2,8 +2,9 @@
 stored under `upload_dir/kids` with names the server makes, served from there, and the
 URLs a card's picture and clip have wherever a ballot or a result shows them.
 
-A stored name is 32 hex digits and a known extension; the file route serves nothing
-else, so no name typed into a URL can reach another file.
+A stored name is 32 hex digits and a known extension, and the file route serves only
+the files a card of the URL's community shows: no name typed into a URL, nor another
+community's, reaches another file.
 """
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import abort, current_app, send_from_directory, url_for
+from flask import abort, current_app, g, send_from_directory, url_for
+from sqlalchemy import and_, or_, select
 
 from app.access import access
+from app.extensions import db
+from proposals.rounds.models import Round
 
 from .blueprint import bp
+from .models import PictureCard
 from .pictures import clip_url, picture_url
 
 MIMETYPES = {
@@ -77,11 +82,22 @@ def card_clip_url(card) -> str | None:
     return None
 
 
+def shown_here(name: str) -> bool:
+    """Whether a card of this community shows the file: another community's URLs, like a
+    name typed by hand, open none (nor a file a card no longer shows)."""
+    return db.session.scalar(
+        select(PictureCard.entry_id).join(Round, Round.id == PictureCard.round_id)
+        .where(Round.community_id == g.community.id,
+               or_(and_(PictureCard.picture_kind == "upload", PictureCard.picture == name),
+                   and_(PictureCard.clip_kind.in_(("recorded", "spoken")),
+                        PictureCard.clip == name))).limit(1)) is not None
+
+
 @bp.get("/files/<name>")
 @access("public")
 def file(name: str):
     match = NAME.match(name)
-    if match is None:
+    if match is None or not shown_here(name):
         abort(404)
     response = send_from_directory(folder(), name, mimetype=MIMETYPES[match.group(1)],
                                    max_age=MAX_AGE)

@@ -31,7 +31,7 @@ def notice_section(idea) -> Markup:
         return Markup("")
     notice, count = row
     now = utcnow()
-    return Markup(render_template("notices/_idea_section.html", notice=notice, count=count,
+    return Markup(render_template("notices/_idea_section.html", notice=notice, count=count,  # nosec B704: autoescaped Jinja output
                                   is_open=services.is_open(notice, now),
                                   time_left=services.time_left(notice, now)))
 

@@ -88,10 +88,13 @@ def _objection(notice_id: int, objection_id: int) -> Objection:
 @bp.post("/<int:notice_id>/objections/<int:objection_id>/answer")
 @access("staff")
 def answer(notice_id: int, objection_id: int):
-    _objection(notice_id, objection_id)
+    objection = _objection(notice_id, objection_id)
     form = AnswerForm()
     if not form.validate():
-        return notice_page(notice_id, 422, answer_forms={objection_id: form})
+        # An answered objection shows no form, where the field's message would go.
+        gone = _("This objection has already been answered.") if objection.answered else ""
+        return notice_page(notice_id, 422, answer_forms={objection_id: form},
+                           status_errors={"answer_error": (objection_id, gone)} if gone else {})
     try:
         with write_transaction():
             services.answer_objection(_objection(notice_id, objection_id), _staff(),

@@ -202,7 +202,7 @@ def outcome_section(idea) -> Markup:
     outcome = queries.published_outcome_of_idea(idea)
     if outcome is None:
         return Markup("")
-    return Markup(render_template("outcomes/_idea_link.html", outcome=outcome))
+    return Markup(render_template("outcomes/_idea_link.html", outcome=outcome))  # nosec B704: autoescaped Jinja output
 
 
 def outcome_link(outcome_id: int) -> str | None:

@@ -101,7 +101,8 @@ class LinkForm(Form):
         if self.action.data not in ("link", "unlink"):
             self.action.errors = [_l("Link or unlink, nothing else.")]
             ok = False
-        elif self.action.data == "link" and self.user.data <= 0 and not self.user.errors:
+        # A form without the field at all leaves its data None (no coercion ran).
+        elif self.action.data == "link" and (self.user.data or 0) <= 0 and not self.user.errors:
             self.user.errors = list(self.user.errors) + [
                 _l("Choose the member whose account votes for this owner.")]
             ok = False

@@ -256,13 +256,17 @@ def resolve(decision_id: int, owner_id: int):
     owner = _owner(owner_id) or abort(404)
     form = ResolveForm()
     choice, note = form.choice.data or "", form.note.data or ""
+    listed = owner.id in decisions.conflicts(decision)
     try:
-        if not form.validate():
+        # Only a listed conflict has a form to correct; otherwise the services say why not.
+        if listed and not form.validate():
             raise DecisionRefused(" ".join(str(e) for errors in form.errors.values()
                                            for e in errors))
         with write_transaction():
             decisions.resolve_conflict(decision, owner, choice, _staff(), note)
     except DecisionRefused as refused:
+        if not listed:  # no conflict form for this owner on the page: the message on top
+            return _sheets_page(decision, SheetForm(formdata=None), 422, error=refused.message)
         return _sheets_page(decision, SheetForm(formdata=None), 422, conflict_error=(
             owner.id, refused.message, {"choice": choice, "note": note[:2000]}))
     flash(_("The conflict of owner %(owner)s is resolved: %(choice)s counts.",
@@ -358,7 +362,8 @@ def register():
         return _register_page(LinkForm(formdata=None))
     form = LinkForm()
     if not form.validate():
-        return _register_page(form, 422)
+        # The hidden action has no place of its own on the page: its message goes on top.
+        return _register_page(form, 422, " ".join(map(str, form.action.errors)))
     owner = _owner(form.owner_id.data)
     if owner is None:
         form.owner_id.errors = [_("This owner is not in the register of this community.")]

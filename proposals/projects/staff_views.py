@@ -55,6 +55,12 @@ def _refused(project_id: int, name: str, form, message: str = ""):
                 errors={name: message} if message else {})
 
 
+def _gone(project_id: int, message: str):
+    """Refused because the form no longer applies (sent twice, or from an old page)."""
+    flash(message, "error")
+    return page(project_id, status=422)
+
+
 @bp.post("/projects/from-idea/<int:idea_id>")
 @access("staff")
 def create(idea_id: int):
@@ -273,7 +279,10 @@ def add_spending(project_id: int):
 @access("staff")
 def reverse_spending(project_id: int, spending_id: int):
     get_project(project_id)
-    _child(SpendingEntry, spending_id, project_id)
+    entry = _child(SpendingEntry, spending_id, project_id)
+    if entry.reverses_id is not None or ledger.reversal_of(entry) is not None:
+        # Its reverse form is gone from the ledger: the message goes to the top.
+        return _gone(project_id, _("This entry has already been reversed."))
     form, name = ReverseForm(), f"reverse-{spending_id}"
     if not form.validate():
         return _refused(project_id, name, form, " ".join(map(str, form.reason.errors)))
@@ -290,6 +299,8 @@ def reverse_spending(project_id: int, spending_id: int):
 @access("staff")
 def start(project_id: int):
     project = get_project(project_id)
+    if project.idea.stage != "funded":  # its form is shown only before the work starts
+        return _gone(project_id, _("The work on this project has already started."))
     form = StartForm()
     if not form.validate():
         return _refused(project_id, "start", form)

@@ -9,9 +9,9 @@ from flask import request, url_for
 from flask_login import current_user
 
 from app.access import access
+from app.accounts import limits
 from app.database import write_transaction
 from app.errors import error_page
-from app.extensions import limiter
 from app.rendering import render, see_other
 
 from .ballot_forms import ballot_panel, blocked_reason
@@ -21,17 +21,8 @@ from .blueprint import bp
 from .eligibility import voters_for, why_not_eligible
 from .round_views import ballot_sentence, get_round
 
-# Per person: generous for revising a ballot a few times, tight for a script.
-BALLOT_LIMIT = "30 per minute"
-
-
-def _person() -> str:
-    return f"user:{current_user.get_id().split(':')[0]}" if current_user.is_authenticated \
-        else f"ip:{request.remote_addr}"
-
-
-ballot_limit = limiter.limit(BALLOT_LIMIT, key_func=_person, methods=["POST"],
-                             scope="ballot")
+# Per person (RATE_LIMIT_VOTING): generous for revising a ballot, tight for a script.
+ballot_limit = limits.ballot_limit
 
 
 def _pick(voters, key: str | None):

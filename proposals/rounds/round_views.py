@@ -128,7 +128,7 @@ def ballot_notice(idea) -> Markup:
         .order_by(Round.opens_at.desc()).limit(1))
     if round_ is None:
         return Markup("")
-    return Markup(render_template("rounds/_ballot_notice.html", round=round_,
+    return Markup(render_template("rounds/_ballot_notice.html", round=round_,  # nosec B704: autoescaped Jinja output
                                   state=round_.state))
 
 
