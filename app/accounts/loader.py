@@ -10,7 +10,7 @@ from .models import User
 
 def load_user(user_id: str):
     ident, _sep, token = (user_id or "").partition(":")
-    if not ident.isdigit() or not token:
+    if not (ident.isascii() and ident.isdigit()) or not token:
         return None
     user = db.session.get(User, int(ident))
     # A rotated token (logout, password change, disabling) makes old cookies worthless.

@@ -79,7 +79,7 @@ def ballot_page(round_, *, action: str, chosen=(), hidden: dict | None = None,
     part = voting.part_of(round_)
     return no_store(render(
         "kids/ballot.html", status=status, round=round_, part=part,
-        cards=voting.cards_of(round_), chosen={int(i) for i in chosen if str(i).isdigit()},
+        cards=voting.cards_of(round_), chosen={int(i) for i in chosen if str(i).isascii() and str(i).isdigit()},
         action=action, hidden=hidden or {}, avatar=avatar, children=children, child=child,
         error=error, back_url=back_url, card_picture_url=card_picture_url,
         card_clip_url=card_clip_url, avatar_url=avatar_url, avatar_names=AVATAR_NAMES))

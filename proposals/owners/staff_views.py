@@ -193,7 +193,7 @@ def _sheets_page(decision: OwnersDecision, form: SheetForm, status: int = 200, e
 
 def _scan(decision: OwnersDecision, owner_arg: str):
     """A sheet's scan, for staff only (it shows a signature)."""
-    owner_id = int(owner_arg) if owner_arg.isdigit() and len(owner_arg) < 10 else 0
+    owner_id = int(owner_arg) if owner_arg.isascii() and owner_arg.isdigit() and len(owner_arg) < 10 else 0
     name = db.session.scalar(select(OwnerVote.scan_filename).where(
         OwnerVote.decision_id == decision.id, OwnerVote.owner_id == owner_id,
         OwnerVote.channel == "sheet"))
