@@ -8,6 +8,7 @@ from flask_babel import format_datetime, get_locale
 
 from . import permissions
 from .i18n import LANGUAGES, html_lang
+from .once import new_key
 
 
 def yuan(fen: int | None) -> str:
@@ -31,7 +32,7 @@ def when(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
 
 def init(app: Flask) -> None:
     app.jinja_env.filters.update(yuan=yuan, m2=square_metres, when=when)
-    app.jinja_env.globals.update(perm=permissions, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(perm=permissions, LANGUAGES=LANGUAGES, once_key=new_key)
 
     @app.context_processor
     def _context():

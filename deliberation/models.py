@@ -29,6 +29,7 @@ class Thread(db.Model):
 
 
 class Comment(db.Model):
+    __table_args__ = (UniqueConstraint("author_id", "once_key", name="uq_comment_once"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id"), index=True)
     # Replies hang under a top-level comment: two levels, no deeper.
@@ -42,6 +43,8 @@ class Comment(db.Model):
     hidden_at = mapped_column(UTCDateTime, nullable=True)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    # The key of the form it came from: the same form sent twice writes once (app/once.py).
+    once_key: Mapped[str | None] = mapped_column(String(32))
 
     thread: Mapped[Thread] = relationship()
     author = relationship("User", foreign_keys=[author_id])

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from app import permissions
+from app import once, permissions
 from app.extensions import db
 from app.timeutil import utcnow
 from proposals.stages import EXIT_STAGES
@@ -40,13 +40,25 @@ def find_thread(idea) -> Thread:
 
 
 def thread_for_idea(idea) -> Thread:
-    """The idea's thread, made on the first comment (call inside a write transaction)."""
-    thread = db.session.scalar(select(Thread).where(Thread.idea_id == idea.id))
-    if thread is None:
-        thread = Thread(community_id=idea.community_id, idea_id=idea.id)
-        db.session.add(thread)
-        db.session.flush()
-    return thread
+    """The idea's thread, made on the first comment (call inside a write transaction).
+
+    Two first comments at once on PostgreSQL both find no thread; the unique idea_id
+    lets one make it and the other use it."""
+    thread = _idea_thread(idea)
+    if thread is not None:
+        return thread
+    try:
+        with db.session.begin_nested():
+            thread = Thread(community_id=idea.community_id, idea_id=idea.id)
+            db.session.add(thread)
+            db.session.flush()
+        return thread
+    except IntegrityError:
+        return _idea_thread(idea)
+
+
+def _idea_thread(idea) -> Thread | None:
+    return db.session.scalar(select(Thread).where(Thread.idea_id == idea.id))
 
 
 def is_locked(thread: Thread) -> bool:
@@ -81,22 +93,28 @@ def _written(comment: Comment, replied_to: Comment | None = None) -> Comment:
     return comment
 
 
-def post_comment(thread: Thread, author, body: str, stance: str) -> Comment:
+def post_comment(thread: Thread, author, body: str, stance: str,
+                 once_key: str | None = None) -> Comment:
+    """`once_key` comes from the form: the same form sent again returns the first comment."""
     _check_may_write(author, thread)
     if stance not in STANCES:
         raise DeliberationError(_("Choose whether you support, oppose or add a suggestion."))
-    return _written(Comment(thread=thread, author=author, stance=stance, body=_check_body(body)))
+    body = _check_body(body)
+    return once.write_once(Comment, author.id, once_key, lambda key: _written(Comment(
+        thread=thread, author=author, stance=stance, body=body, once_key=key)))
 
 
-def reply(parent: Comment, author, body: str) -> Comment:
+def reply(parent: Comment, author, body: str, once_key: str | None = None) -> Comment:
     """A reply to a reply joins the same top-level comment: threads stay two levels deep."""
     thread = parent.thread
     _check_may_write(author, thread)
     if parent.is_tombstone:
         raise DeliberationError(_("This comment can no longer be answered."))
     top_id = parent.parent_id or parent.id
-    return _written(Comment(thread=thread, parent_id=top_id, author=author,
-                            body=_check_body(body)), replied_to=parent)
+    body = _check_body(body)
+    return once.write_once(Comment, author.id, once_key, lambda key: _written(Comment(
+        thread=thread, parent_id=top_id, author=author, body=body, once_key=key),
+        replied_to=parent))
 
 
 def can_edit(comment: Comment, user, now=None) -> bool:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app import permissions
+from app import once, permissions
 from app.access import access
 from app.database import write_transaction
 from app.extensions import htmx
@@ -97,7 +97,8 @@ def post_in_topic(thread_id: int):
     try:
         with write_transaction():
             comment = services.post_comment(thread, current_user._get_current_object(),
-                                            form.body.data, form.stance.data)
+                                            form.body.data, form.stance.data,
+                                            once.key_from(form.once.data))
     except services.DeliberationError as exc:
         return _back_to(thread, status=422, error=exc.message)
     return _back_to(thread, comment)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from app import once
 from app.access import access
 from app.accounts import limits
 from app.database import write_transaction
@@ -105,7 +106,8 @@ def post(idea_id: int):
         with write_transaction():
             thread = services.thread_for_idea(idea)
             comment = services.post_comment(thread, current_user._get_current_object(),
-                                            form.body.data, form.stance.data)
+                                            form.body.data, form.stance.data,
+                                            once.key_from(form.once.data))
     except services.DeliberationError as exc:
         return _back_to(services.find_thread(idea), status=422, error=exc.message)
     return _back_to(thread, comment)
@@ -128,7 +130,8 @@ def reply(comment_id: int):
         if not form.validate_on_submit():
             raise services.DeliberationError(_("Please write something first."))
         with write_transaction():
-            comment = services.reply(parent, current_user._get_current_object(), form.body.data)
+            comment = services.reply(parent, current_user._get_current_object(),
+                                     form.body.data, once.submitted_key())
     except services.DeliberationError as exc:
         return _back_to(parent.thread, parent, status=422, error=exc.message)
     return _back_to(comment.thread, comment)

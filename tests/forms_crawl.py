@@ -390,12 +390,3 @@ def _wire(value):
     if isinstance(value, list):
         return [_wire(v) for v in value]
     return value
-
-
-def report(config, line: str) -> None:
-    """Write a line of figures to the terminal, past pytest's output capture."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(line)

@@ -16,6 +16,7 @@ from proposals.kids import kiosk
 
 from .access_table import BODIES, NOT_FOUND, NOT_OBJECTS, OK, TABLE, expected
 from .access_world import ROLES, community_world, people, site_values, values_for
+from .figures import report
 
 # POSTs that end what later requests need go last (deleting the comment; kiosk_start signs
 # staff out on the tablet, kiosk_end ends the kiosk; the session), the rest by endpoint.
@@ -98,7 +99,8 @@ def test_every_route_is_declared_in_the_table(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_answers_the_role_as_declared(app, make, client, role):
+def test_every_route_answers_the_role_as_declared(app, backend, make, client, role,
+                                                  pytestconfig):
     home = community_world(make, "home")
     other = make.community(slug="other")
     cast = people(make, home, other)
@@ -120,6 +122,7 @@ def test_every_route_answers_the_role_as_declared(app, make, client, role):
             where = response.headers.get("Location", "")
             wrong.append(f"{rule.endpoint} {method} {url}: declared {want}, got {got} {where}")
     assert sent > 150
+    report(pytestconfig, f"access matrix ({backend}) {role}: {sent} routes")
     assert not wrong, f"{role}: {len(wrong)} of {sent} answers differ:\n" + "\n".join(wrong)
 
 
@@ -139,7 +142,8 @@ def opener(app, rule, method: str) -> str:
                  if expected(rule.endpoint, view_rule, role, method) == OK), "staff")
 
 
-def test_objects_of_another_community_are_not_found_through_its_urls(app, make, new_client):
+def test_objects_of_another_community_are_not_found_through_its_urls(app, backend, make,
+                                                                     new_client, pytestconfig):
     """People of the other community open their own URLs with one argument at a time
     swapped for an object of home: 404 for GET and POST. The same URLs with their own
     objects open (so the 404 comes from the swapped argument, not from a broken URL)."""
@@ -170,6 +174,7 @@ def test_objects_of_another_community_are_not_found_through_its_urls(app, make, 
                 wrong.append(f"{rule.endpoint} {method} {url} as {role} ({argument} of "
                              f"home): {response.status_code}")
     assert cases > 150
+    report(pytestconfig, f"IDOR ({backend}): {cases} cases, each id of another community")
     assert not wrong, f"{len(wrong)} of {cases} cases reach another community:\n" + \
         "\n".join(wrong)
 

@@ -238,3 +238,15 @@ def test_guessing_the_password_on_the_delete_page_is_limited(tmp_path):
         assert db.session.get(User, uid).username == name
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("name", ["已注销用户", "已注销用户 / Deleted user", "Deleted User",
+                                  "ＤＥＬＥＴＥＤ－user", "deleted_user"])
+def test_nobody_signs_up_under_the_name_removed_accounts_carry(en, make, name):
+    c = make.community()
+    answer = en.post("/signup", {"username": "sly_one", "display_name": name,
+                                 "community": c.slug, "password": "a-long-password",
+                                 "confirm": "a-long-password"}, token_from="/signup")
+    assert answer.status_code == 422
+    assert "kept for removed accounts" in answer.get_data(as_text=True)
+    assert User.by_username("sly_one") is None

@@ -28,8 +28,9 @@ from app.extensions import db
 from . import forms_world, xss_corpus
 from .conftest import PASSWORD, empty_database, make_settings
 from .factories import Factory
+from .figures import report
 from .forms_crawl import (Field, FormSpec, crawl_once, form_token, post_endpoints, post_form,
-                          reopen, report, sensible)
+                          reopen, sensible)
 from .images import jpeg_bytes, png_bytes
 
 CHOSEN = 4  # the @example posts of `fuzz`, on top of the generated ones

@@ -16,6 +16,7 @@ audit entries already written (append-only; removed after `audit.KEEP_DAYS` by `
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -29,6 +30,18 @@ from .models import ResetCode, User
 # Shown wherever the person's name was: stored, not translated, so it reads in both
 # languages of the site on every page that prints `display_name`.
 DELETED_NAME = "已注销用户 / Deleted user"
+# Nobody may sign up as one of these: a live account named so would pass for a removed one.
+_RESERVED = ("已注销", "deleteduser", "pabulib导入")
+
+
+def is_reserved_name(name: str) -> bool:
+    """'已注销用户', 'Deleted  User', 'ＤＥＬＥＴＥＤ-user' … after folding width, case,
+    spaces and punctuation."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKC", name or "").casefold()
+                     if ch.isalnum())
+    return any(word in folded for word in _RESERVED)
+
+
 # A hyphen never passes the sign-up form's username pattern, so nobody can take one.
 DELETED_PREFIX = "deleted-"
 # Not an argon2 hash: verifying any password against it fails (passwords.verify_secret).

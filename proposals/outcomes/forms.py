@@ -7,6 +7,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form
+from app.once import OnceField
 
 from .services import MAX_CAPTION, MAX_COMMENT, MAX_SUMMARY, MAX_TITLE
 
@@ -35,3 +36,4 @@ class CommentForm(Form):
                                      Length(max=MAX_COMMENT, message=_l(
                                          "A comment here may have at most %(max)d "
                                          "characters."))])
+    once = OnceField()

@@ -70,11 +70,13 @@ class SatisfactionVote(db.Model):
 
 
 class OutcomeComment(db.Model):
+    __table_args__ = (UniqueConstraint("author_id", "once_key", name="uq_outcome_comment_once"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     outcome_id: Mapped[int] = mapped_column(ForeignKey("outcome.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     body: Mapped[str] = mapped_column(Text)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)  # by a moderator
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    once_key: Mapped[str | None] = mapped_column(String(32))  # app/once.py
 
     author = relationship("User")

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app import permissions
+from app import once, permissions
 from app.access import access
 from app.database import write_transaction
 from app.extensions import htmx
@@ -145,7 +145,8 @@ def comment(outcome_id: int):
     if form.validate_on_submit():
         try:
             with write_transaction():
-                services.add_comment(outcome, _me(), form.body.data)
+                services.add_comment(outcome, _me(), form.body.data,
+                                     once.key_from(form.once.data))
             written = True
         except OutcomeRefused as refused:
             form.body.errors = [refused.message]

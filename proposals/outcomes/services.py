@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app import audit, permissions
+from app import audit, once, permissions
 from app.extensions import db
 from app.timeutil import utcnow
 from proposals.moves import MoveRefused, move_idea
@@ -243,7 +243,8 @@ def score_of(outcome: Outcome, user) -> int | None:
 
 # --- short comments ---------------------------------------------------------------------
 
-def add_comment(outcome: Outcome, user, body: str) -> OutcomeComment:
+def add_comment(outcome: Outcome, user, body: str,
+                once_key: str | None = None) -> OutcomeComment:
     _may_take_part(outcome, user)
     body = (body or "").strip()
     if not body:
@@ -251,9 +252,14 @@ def add_comment(outcome: Outcome, user, body: str) -> OutcomeComment:
     if len(body) > MAX_COMMENT:
         raise OutcomeRefused(_("A comment here may have at most %(n)d characters.",
                                n=MAX_COMMENT))
-    comment = OutcomeComment(outcome_id=outcome.id, author_id=user.id, body=body)
-    db.session.add(comment)
-    return comment
+
+    def make(key):
+        comment = OutcomeComment(outcome_id=outcome.id, author_id=user.id, body=body,
+                                 once_key=key)
+        db.session.add(comment)
+        db.session.flush()
+        return comment
+    return once.write_once(OutcomeComment, user.id, once_key, make)
 
 
 def set_hidden(comment: OutcomeComment, moderator, hidden: bool) -> None:

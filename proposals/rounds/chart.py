@@ -40,18 +40,27 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("", text or "")
 
 
-def _width(text: str, size: int) -> float:
+def _char_width(ch: str, size: int) -> float:
     """Rough width in user units: CJK and full-width signs are square, Latin about half."""
-    return sum(size if ord(ch) >= 0x2E80 or 0x2700 <= ord(ch) < 0x27C0 else size * 0.58
-               for ch in text)
+    return size if ord(ch) >= 0x2E80 or 0x2700 <= ord(ch) < 0x27C0 else size * 0.58
+
+
+def _width(text: str, size: int) -> float:
+    return sum(_char_width(ch, size) for ch in text)
 
 
 def fit(text: str, size: int, room: float) -> str:
-    if _width(text, size) <= room:
-        return text
-    while text and _width(text + "…", size) > room:
-        text = text[:-1]
-    return text + "…"
+    """The longest start of `text` that fits in `room`, with … when shortened. One pass,
+    so a title of a megabyte costs no more than reading it once."""
+    used, cut = 0.0, None
+    room_for_start = room - _char_width("…", size)
+    for i, ch in enumerate(text):
+        used += _char_width(ch, size)
+        if cut is None and used > room_for_start:
+            cut = i
+        if used > room:
+            return text[:cut] + "…"
+    return text
 
 
 def _legend(pattern_id: str, winner_note: str) -> str:

@@ -30,8 +30,8 @@ from app.extensions import db
 from .. import forms_world, xss_corpus
 from ..conftest import PASSWORD
 from ..factories import Factory
-from ..forms_crawl import (crawl_once, open_as, parse_page, post_form, reopen, report, sensible,
-                           visit)
+from ..figures import report
+from ..forms_crawl import crawl_once, open_as, parse_page, post_form, reopen, sensible, visit
 
 pytestmark = pytest.mark.browser
 

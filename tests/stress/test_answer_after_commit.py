@@ -56,6 +56,8 @@ def writer_after_commit(table: str):
         session.info["wrote"] = True
 
     def committed(session):
+        if session.in_nested_transaction():
+            return  # a savepoint released (app/once.py): the real commit is still to come
         if session.info.pop("wrote", False) and not held:
             held.append(_Lock(table))
 

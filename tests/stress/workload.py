@@ -131,8 +131,9 @@ def _voter(p: Plan, paths: Paths, make_phone, no_token: list[int]) -> None:
     _ballot(phone, paths, p.first, twin=p.twin)
     if p.comment is not None:
         stance = STANCES[p.voter % len(STANCES)]
-        phone.post("comment", paths.comment, [("stance", stance), ("body", p.comment)],
-                   p.comment, paths.comment_ack)
+        # The form's key (drawn with the page in a browser) makes a retry harmless.
+        fields = [("stance", stance), ("body", p.comment), ("once", f"stress-{p.voter:08d}")]
+        phone.post("comment", paths.comment, fields, p.comment, paths.comment_ack)
     if p.second is not None:
         _ballot(phone, paths, p.second)
     for choice in p.owner:
