@@ -71,6 +71,7 @@ def tick() -> None:
 def register(app: Flask) -> None:
     from proposals.demo import seed_demo_command
     from .backup import backup_command, restore_command
+    from .scale import seed_scale_command
     from proposals.kids.kids_cli import kids_group
     from proposals.owners.owners_cli import owners_group
     from proposals.rounds.pb_cli import pb_group
@@ -85,3 +86,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(tick)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(seed_scale_command)
