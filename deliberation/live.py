@@ -47,6 +47,8 @@ def publish(channel: str) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint released (app/once.py): the data is not committed yet
     channels = session.info.pop(_PENDING, None)
     if not channels:
         return
@@ -61,6 +63,8 @@ def _after_commit(session):
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session):
+    if session.in_nested_transaction():
+        return  # only a savepoint: what the transaction published before it still stands
     session.info.pop(_PENDING, None)
 
 

@@ -143,3 +143,38 @@ def test_the_same_form_arriving_twice_at_once_is_written_once(app, make):
     db.session.rollback()
     assert len(written) == 2 and written[0] == written[1]
     assert count(Comment) == 1
+
+
+def _version_seen_by_others(channel: str) -> int:
+    """The version another worker would read now (Redis, or a connection of its own)."""
+    from deliberation import live
+    from deliberation.models import ChangeMarker
+    if live._redis() is not None:
+        return live.version(channel)
+    from app.database import _write_intent
+    token = _write_intent.set(False)  # a reader's plain BEGIN, beside the open write
+    try:
+        with db.engine.connect() as conn:
+            return conn.scalar(select(ChangeMarker.version).where(
+                ChangeMarker.channel == channel)) or 0
+    finally:
+        _write_intent.reset(token)
+
+
+def test_readers_learn_of_a_keyed_comment_only_once_it_is_committed(app, make):
+    """The key's savepoint is released before the commit: a reader told of the new
+    version then would fetch the thread without the comment and wait for a change that
+    already happened."""
+    from deliberation import live
+    c = make.community()
+    idea = make.idea(c, stage="deliberating")
+    author = make.user(c)
+    make.comment(idea)
+    channel = f"idea:{idea.id}"
+    before = _version_seen_by_others(channel)
+    with write_transaction():
+        thread = services.thread_for_idea(idea)
+        services.post_comment(thread, author, "晚上太黑", "support", "commit-key-01")
+        assert _version_seen_by_others(channel) == before
+    assert _version_seen_by_others(channel) > before
+    assert live.version(channel) > before
