@@ -34,6 +34,8 @@ class AuditTampering(RuntimeError):
 
 
 class AuditEntry(db.Model):
+    # The audit log page: a community's newest 200 entries.
+    __table_args__ = (db.Index("ix_audit_entry_community_newest", "community_id", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

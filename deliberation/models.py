@@ -40,7 +40,7 @@ class Comment(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
     edited_at = mapped_column(UTCDateTime, nullable=True)
     deleted_at = mapped_column(UTCDateTime, nullable=True)
-    hidden_at = mapped_column(UTCDateTime, nullable=True)
+    hidden_at = mapped_column(UTCDateTime, nullable=True, index=True)  # moderation queue
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
     # The key of the form it came from: the same form sent twice writes once (app/once.py).
@@ -104,6 +104,8 @@ class Follow(db.Model):
 
 
 class Notification(db.Model):
+    # A person's notifications, newest first, a page at a time.
+    __table_args__ = (db.Index("ix_notification_user_created", "user_id", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # reply, comment, stage

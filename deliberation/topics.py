@@ -56,8 +56,13 @@ def find_topic(community, thread_id: int) -> Thread | None:
 def topic_page(community, page: int = 1) -> TopicPage:
     """Open topics, newest activity first, with comment counts: one query, any length."""
     page = max(1, page)
+    # Counted over this community's topics only (by the comment.thread_id index), not
+    # over every comment of the site.
+    topics = select(Thread.id).where(Thread.community_id == community.id,
+                                     Thread.idea_id.is_(None))
     stats = (select(Comment.thread_id.label("thread_id"), func.count(Comment.id).label("n"),
                     func.max(Comment.created_at).label("last"))
+             .where(Comment.thread_id.in_(topics))
              .group_by(Comment.thread_id).subquery())
     last = func.coalesce(stats.c.last, Thread.created_at)
     rows = db.session.execute(

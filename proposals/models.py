@@ -14,6 +14,8 @@ FUNDING_KINDS = ("round_budget", "subsidy", "partner", "maintenance_fund", "resi
 
 
 class Idea(db.Model):
+    # The idea list: a community's ideas, newest first, a page at a time.
+    __table_args__ = (db.Index("ix_idea_community_created", "community_id", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

@@ -24,7 +24,7 @@ from flask_login import current_user
 
 from app.access import access
 from app.database import write_transaction
-from app.extensions import db, htmx
+from app.extensions import htmx
 from app.forms import ButtonForm, Form
 from app.rendering import render
 from deliberation import live
@@ -36,7 +36,7 @@ from .blueprint import bp
 from .chart import vote_chart
 from .console_forms import AttendeeForm, HandsForm, ItemForm, MotionForm, SpeakerForm, \
     StepForm, first_error
-from .loading import chair_only, get_item, get_speaker
+from .loading import chair_only, get_item, get_speaker, load_whole
 from .models import VOTE_LABELS, Meeting
 from .screen_views import countdown, screen_link
 from .services import MeetingRefused
@@ -58,7 +58,9 @@ def _forms(given: dict) -> dict:
 def _context(meeting: Meeting, *, error: str = "", forms: dict | None = None,
              checked: set[int] | None = None) -> dict:
     version = str(live.version(meeting.channel))
-    db.session.expire(meeting)  # the rows are read after the version, never older
+    # The rows are read after the version, never older; all at once, so that a long
+    # agenda or queue costs no query per line.
+    meeting = load_whole(meeting.id)
     b = boards.board(meeting)
     shown = b.motion or b.last_motion
     chart = None

@@ -155,7 +155,8 @@ def _agenda_page(meeting: Meeting, status: int = 200, error: str = "",
 @bp.get("/<int:meeting_id>/agenda")
 @access("member")
 def agenda(meeting_id: int):
-    return _agenda_page(loading.preparer_only(meeting_id))
+    meeting = loading.preparer_only(meeting_id)
+    return _agenda_page(loading.load_whole(meeting.id))
 
 
 def _this_community(model, row_id: int):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from app.access import access
 from app.database import write_transaction
@@ -85,7 +86,8 @@ def _closed_message() -> str:
 @bp.route("/rounds/<int:round_id>/setup", methods=["GET", "POST"])
 @access("staff")
 def setup(round_id: int):
-    round_ = get_round(round_id, entries=True)
+    round_ = get_round(round_id, entries=True,
+                       entry_options=(selectinload(RoundEntry.picture_card),))
     if request.method == "GET":
         return _setup_page(round_)
     if "remove" in request.form:

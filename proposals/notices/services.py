@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db
@@ -81,7 +82,7 @@ def candidates(community) -> list[Candidate]:
     ideas = db.session.scalars(
         select(Idea).where(Idea.community_id == community.id, Idea.stage == "noticed",
                            Idea.id.not_in(_pending_clause()))
-        .order_by(Idea.id)).all()
+        .options(selectinload(Idea.costing)).order_by(Idea.id)).all()
     if not ideas:
         return []
     # The latest move into notice says what caused it.

@@ -40,10 +40,14 @@ RULE_EXPLANATIONS = {
 }
 
 
-def get_round(round_id: int, *, entries: bool = False) -> Round:
-    """This community's round, or 404: another community's round is not reachable here."""
-    options = [selectinload(Round.entries).joinedload(RoundEntry.idea)] if entries else []
-    round_ = db.session.get(Round, round_id, options=options)
+def get_round(round_id: int, *, entries: bool = False, entry_options=()) -> Round:
+    """This community's round, or 404: another community's round is not reachable here.
+    With `entries`, its ballot lines and their ideas (and `entry_options`) are read in a
+    fixed few queries, even when the round was read before in the request (a plain get
+    would return that copy and ignore the options: a query per line)."""
+    options = [selectinload(Round.entries).options(joinedload(RoundEntry.idea),
+                                                   *entry_options)] if entries else []
+    round_ = db.session.get(Round, round_id, options=options, populate_existing=entries)
     if round_ is None or round_.community_id != g.community.id:
         abort(404)
     return round_
