@@ -105,7 +105,7 @@ def _init_extensions(app: Flask, s: Settings) -> None:
 
 
 def _register(app: Flask) -> None:
-    from . import cli, errors, headers, health, i18n, templating
+    from . import cli, elder, errors, headers, health, i18n, templating
     from .accounts import loader, views as account_views
     from .admin import views as admin_views
     from .staff import views as staff_views
@@ -126,8 +126,9 @@ def _register(app: Flask) -> None:
     errors.register_error_handlers(app)
     templating.init(app)
     headers.init(app)
-    for bp in (health.bp, i18n.bp, account_views.bp, admin_views.bp, staff_views.bp, proposal_views.site_bp,
-               proposal_views.bp, deliberation_views.bp, notification_views.site_bp,
+    for bp in (health.bp, i18n.bp, elder.bp, account_views.bp, admin_views.bp,
+               staff_views.bp, proposal_views.site_bp, proposal_views.bp, deliberation_views.bp,
+               notification_views.site_bp,
                round_views.bp, owner_views.bp, meeting_views.bp, notice_views.bp,
                project_views.bp, outcome_views.bp, dashboard_views.bp, kids_views.bp):
         app.register_blueprint(bp)

@@ -39,10 +39,15 @@ def html_lang(locale: str) -> str:
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
     """Only same-site paths, so a crafted link cannot send people elsewhere."""
-    if not target:
+    # The prefix first: urlsplit raises on some hosts ("//[x"), which must not be a 500.
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    # Browsers read "/\\evil.example" as "//evil.example" and drop tabs and newlines from
+    # a URL ("/\t/evil.example"): such a path would lead to another site after all.
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return fallback
     return target
 

@@ -109,6 +109,8 @@ TABLE: dict[str, dict] = {
     "deliberation.topic_live": {},
     "deliberation.topic_to_idea": {},
 
+    "elder.switch": {},
+
     "health.healthz": {},
 
     "i18n.switch": {},

@@ -5,7 +5,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Marks rows made by seed-demo, so it can tell its own data from real data.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 长辈模式 chosen while signed in: it follows the person to every device they sign in on.
+    elder_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     memberships: Mapped[list["Membership"]] = relationship(
