@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HTMX_DIST := node_modules/htmx.org/dist/htmx.min.js
 
-.PHONY: install run test translations extract-messages clean
+.PHONY: install run test bench translations extract-messages clean
 
 install: $(VENV)/.installed static/vendor/htmx.min.js translations
 
@@ -42,6 +42,14 @@ run: install
 test: install
 	$(BIN)/python tests/browser_deps.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Timing scripts, not tests (bench/README.md): writes bench/results.md and results.json.
+# BENCH_ARGS=--quick tries it out in a few minutes.
+bench: install
+	command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq wrk; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq wrk; fi; }
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -133,3 +133,6 @@ def _register(app: Flask) -> None:
                project_views.bp, outcome_views.bp, dashboard_views.bp, kids_views.bp):
         app.register_blueprint(bp)
     cli.register(app)
+    from . import bench_route
+    if bench_route.wanted():  # bench/pages.py's ceiling; never registered otherwise
+        app.register_blueprint(bench_route.bp)

@@ -9,7 +9,9 @@ and method_of_equal_shares with voter_budget_increment=1, Cost_Sat, ties by cost
 name, called as tests/test_counting_rules.py calls them), in the same run. Only the rule
 is timed, not the parsing. pabutools runs in a subprocess killed after --cap seconds;
 then its time is reported as "> cap" and the ratio as a lower bound. Exits 1 only when
-pabutools finished and its winners differ from ours; never because of a time.
+pabutools finished and its winners differ from ours; never because of a time. The last
+line is JSON, {"tally": [{"file", "rule", "seconds", "pabutools_seconds" (null past the
+cap), "identical"}]}, for bench/run_all.py.
 """
 from __future__ import annotations
 
@@ -85,7 +87,7 @@ def main() -> int:
              f"{'ratio':>9}  identical"
     print(header)
     print("-" * len(header))
-    differ = False
+    differ, rows = False, []
     for path in args.files:
         e = pb.read(path)
         ballots = e.ballots()
@@ -103,6 +105,10 @@ def main() -> int:
                 ratio = f"{theirs['seconds'] / mine:.0f}x"
             print(f"{path.stem:<24} {rule:<13} {mine:>9.3f} {their_s:>14} {ratio:>9}  {same}",
                   flush=True)
+            rows.append({"file": path.name, "rule": rule, "seconds": round(mine, 4),
+                         "pabutools_seconds": None if theirs is None
+                         else round(theirs["seconds"], 3), "identical": same})
+    print(json.dumps({"tally": rows}))  # for bench/run_all.py (results.json)
     return 1 if differ else 0
 
 
