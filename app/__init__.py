@@ -5,6 +5,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import assets, pagecache
 from .settings import ROOT, Settings
 
 
@@ -25,6 +26,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure(app, settings)
     _init_extensions(app, settings)
     _register(app)
+    assets.init(app)
+    pagecache.init(app)
     if settings.trusted_proxies:
         # Behind nginx the client's address, scheme and host come from X-Forwarded-*, set by
         # the proxies we trust (rate limits per address, HSTS and Secure cookies over HTTPS).

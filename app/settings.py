@@ -78,6 +78,9 @@ class Settings:
     limit_posting: str = "10 per minute"            # comments, topics and ideas, per person
     limit_posting_moderator: str = "60 per minute"
     limit_voting: str = "30 per minute"             # ballots saved, per person
+    # Pages drawn for people not signed in are sent again until their community changes,
+    # for at most this long (app/pagecache.py); 0 draws every page afresh.
+    page_cache_seconds: int = 30
     extra: dict = field(default_factory=dict)
 
     @property
@@ -116,6 +119,7 @@ class Settings:
             kiosk_idle_minutes=_whole(env, "KIOSK_IDLE_MINUTES", cls.kiosk_idle_minutes, 1),
             trusted_proxies=_whole(env, "TRUSTED_PROXIES", cls.trusted_proxies, 0),
             staff_idle_minutes=_whole(env, "STAFF_IDLE_MINUTES", cls.staff_idle_minutes, 1),
+            page_cache_seconds=_whole(env, "PAGE_CACHE_SECONDS", cls.page_cache_seconds, 0),
             **{name: _rate(env, var, getattr(cls, name)) for name, var in LIMIT_VARIABLES.items()},
         )
 

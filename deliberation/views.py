@@ -59,11 +59,15 @@ def thread_context(thread, form=None, error=None) -> dict:
     # The version is read before the comments: a comment landing in between then shows
     # up at the next poll instead of being skipped.
     version = live.version(live.thread_channel(thread))
+    may_comment = services.may_comment(current_user, thread)
+    if form is None and may_comment:
+        # Only for those who may write: making a form draws a CSRF token, and a page
+        # without one can be kept for the next reader (app/pagecache.py).
+        form = CommentForm(formdata=None)
     return dict(view=queries.thread_view(thread, current_user), thread=thread,
-                post_url=post_url(thread), page_url=page_url(thread),
-                form=form or CommentForm(formdata=None), reply_form=ReplyForm(formdata=None),
+                post_url=post_url(thread), page_url=page_url(thread), form=form,
                 stance_labels=STANCE_LABELS, locked=services.is_locked(thread),
-                may_comment=services.may_comment(current_user, thread),
+                may_comment=may_comment,
                 can_edit=services.can_edit, can_delete=services.can_delete, error=error,
                 live_version=version)
 

@@ -142,7 +142,9 @@ def idea_context(idea: Idea) -> dict:
     return dict(idea=idea, stage_labels=STAGE_LABELS, category_labels=CATEGORY_LABELS,
                 supports=queries.support_count(idea),
                 supported=queries.has_supported(idea, current_user),
-                supportable=can_be_supported(idea), button=ButtonForm(), moves=moves,
+                supportable=can_be_supported(idea), moves=moves,
+                # No form (so no CSRF token) for visitors: their page can be kept.
+                button=ButtonForm() if current_user.is_authenticated else None,
                 move_forms={m.to: MoveForm(to=m.to, formdata=None) for m in moves},
                 timeline=timeline(idea),
                 sections={k: [render_section(idea) for render_section in fns]

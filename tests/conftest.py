@@ -97,6 +97,8 @@ def app(_session_app):
         yield _session_app
         db.session.remove()
         empty_database()
+        # The next test's rows reuse the ids, and its counters start again from nothing.
+        _session_app.extensions["page_cache"].clear()
 
 
 @pytest.fixture

@@ -77,11 +77,14 @@ def card_url(c, r, code) -> str:
 
 
 def picture_of(response) -> dict:
-    """The picture message of a refusal: its picture (an img with an accessible name)."""
+    """The picture message of a refusal: its picture (an img with an accessible name), its
+    `src` without the content hash every static URL carries (app/assets.py)."""
     page = Page(response.get_data(as_text=True))
     pictures = [i for i in page.images if "/static/kids/messages/" in i["src"]]
     assert len(pictures) == 1, page.images
-    return pictures[0]
+    src, _, version = pictures[0]["src"].partition("?v=")
+    assert len(version) == 12
+    return {**pictures[0], "src": src}
 
 
 def test_a_card_opens_a_ballot_of_picture_radio_buttons(app, make, en):
@@ -98,8 +101,9 @@ def test_a_card_opens_a_ballot_of_picture_radio_buttons(app, make, en):
     assert {card["type"] for card in page.cards} == {"radio"}
     assert [int(card["value"]) for card in page.cards] == [e.id for e in r.entries]
     for card, key in zip(page.cards, ("swing", "bench", "light")):
-        assert card["alt"] == "" and card["src"] == f"/static/kids/pictures/{key}.svg"
-        assert card["clip"] == f"/static/kids/clips/{key}.ogg"
+        # Static files carry their content's hash (app/assets.py).
+        assert card["alt"] == "" and card["src"].startswith(f"/static/kids/pictures/{key}.svg?v=")
+        assert card["clip"].startswith(f"/static/kids/clips/{key}.ogg?v=")
         assert not card["checked"]
     html = response.get_data(as_text=True)
     assert 'aria-label="Vote"' in html and "/static/js/kids.js" in html

@@ -90,7 +90,7 @@ def test_the_chart_after_close_is_sorted_and_crowns_the_favourite(make, en):
     widths = [re.findall(r'kids-bar-fill" x="0" y="0" width="(\d+)"', body) for body in
               (light, swing, bench)]
     assert widths == [["100"], ["33"], []]
-    assert 'src="/static/kids/pictures/light.svg"' in light
+    assert 'src="/static/kids/pictures/light.svg?v=' in light
     assert "The children's favourite, 路灯, gets its own small budget of ¥500.00." in page_html
     assert "counted apart and never added into the adults' count" in page_html
     assert "style=" not in page_html

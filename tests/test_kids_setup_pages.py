@@ -4,6 +4,7 @@ the server; the uploaded files served back. Refusals answer 422 and change nothi
 from __future__ import annotations
 
 import html as html_lib
+import re
 import shutil
 from io import BytesIO
 
@@ -75,8 +76,8 @@ def test_the_page_of_an_open_round_offers_a_kiosk_and_plays_the_clips(make, en):
     en.login(staff)
     html = _text(en.get(_setup(c, r)))
     assert f'action="/c/{c.slug}/kids/rounds/{r.id}/kiosk/start"' in html
-    assert '<audio controls preload="none" src="/static/kids/clips/swing.ogg"' in html
-    assert '<img src="/static/kids/pictures/swing.svg"' in html
+    assert '<audio controls preload="none" src="/static/kids/clips/swing.ogg?v=' in html
+    assert '<img src="/static/kids/pictures/swing.svg?v=' in html
 
 
 def test_picks_out_of_range_or_a_budget_above_the_rounds_are_refused(make, en):
@@ -415,7 +416,7 @@ def test_the_card_page_has_a_recorder_and_a_plain_file_input(make, en):
     entry = r.entries[0]
     en.login(staff)
     html = _text(en.get(_card(c, r, entry)))
-    assert '<script src="/static/js/kids-record.js" defer></script>' in html
+    assert re.search(r'<script src="/static/js/kids-record\.js\?v=\w+" defer></script>', html)
     assert 'id="recorder" hidden' in html
     assert 'accept="audio/*" capture' in html
     assert "<script>" not in html and "style=" not in html  # nothing inline for the CSP

@@ -196,6 +196,16 @@ def test_a_form_sent_after_the_time_is_up_changes_nothing(place, client):
     assert response.headers["Location"] == f"/login?next={page}"  # back to the idea page
     assert db.session.query(Comment).count() == 0
 
+    # A Referer that is no URL at all: the login page without a way back, never a 500.
+    client.login(place["staff"])
+    token = client.csrf_token(page)
+    idle_for(client, 31 * MINUTE)
+    response = client.http.post(f"{page}/comments", data={
+        "csrf_token": token, "body": "我来说两句。", "stance": "suggest"},
+        headers={"Referer": "http://[x"})
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    assert db.session.query(Comment).count() == 0
+
 
 def test_the_warning_and_stay_signed_in(place, client, new_client):
     client.login(place["staff"])

@@ -94,7 +94,10 @@ def _back_after_login() -> str:
     (htmx names it in HX-Current-URL; a form's page is its Referer)."""
     if request.method == "GET" and not htmx:
         return request.full_path.rstrip("?")
-    parts = urlsplit(request.headers.get("HX-Current-URL") or request.referrer or "")
+    try:
+        parts = urlsplit(request.headers.get("HX-Current-URL") or request.referrer or "")
+    except ValueError:  # a malformed header ("http://[x") is nobody's page
+        return ""
     if parts.netloc != request.host:
         return ""
     return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), "")

@@ -99,8 +99,8 @@ def taps_card(page: Page, entry_id: int, key: str, *, plays: int) -> None:
     """Tap a card: its clip starts playing (the `play` event of its <audio>)."""
     card_input(page, entry_id).tap()
     page.wait_for_function(f"() => window.__plays.length >= {plays}")
-    assert page.evaluate("() => window.__plays[window.__plays.length - 1]").endswith(
-        f"/static/kids/clips/{key}.ogg")
+    played = page.evaluate("() => window.__plays[window.__plays.length - 1]")
+    assert re.search(rf"/static/kids/clips/{key}\.ogg\?v=\w+$", played), played
 
 
 def vote_button(page: Page):
@@ -174,9 +174,9 @@ def test_three_children_vote_in_a_row_on_the_kiosk(hall, tablet, artifacts):
         if n == 1:
             page.screenshot(path=str(artifacts / "kids-celebration.png"))
         expect(celebration.locator("img.kids-celebrate-avatar")).to_have_attribute(
-            "src", re.compile(r"/static/kids/avatars/\w+\.svg$"))
+            "src", re.compile(r"/static/kids/avatars/\w+\.svg\?v=\w+$"))
         expect(celebration.locator("img.kids-celebrate-thanks")).to_have_attribute(
-            "src", re.compile(r"/messages/thanks\.svg$"))
+            "src", re.compile(r"/messages/thanks\.svg\?v=\w+$"))
         if n == 2:
             page.locator(f"a.kids-next[href='/c/{hall.slug}/kids/kiosk']").tap()
         # Otherwise the celebration goes back by itself after about four seconds.
@@ -196,7 +196,7 @@ def test_three_children_vote_in_a_row_on_the_kiosk(hall, tablet, artifacts):
     assert phone.goto(card_url).status == 409
     picture = phone.locator("img.kids-message-picture")
     expect(picture).to_be_visible()
-    expect(picture).to_have_attribute("src", re.compile(r"/messages/used\.svg$"))
+    expect(picture).to_have_attribute("src", re.compile(r"/messages/used\.svg\?v=\w+$"))
     expect(picture).to_have_accessible_name(re.compile(r"\S"))
     assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
     phone.screenshot(path=str(artifacts / "kids-card-used.png"))
