@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import format_datetime, get_locale
 
 from . import permissions
@@ -42,4 +42,6 @@ def init(app: Flask) -> None:
             "current_locale": locale,
             "html_lang": html_lang(locale),
             "current_path": request.full_path.rstrip("?") if request else "/",
+            # Absolute links for link previews (Open Graph) and printed QR codes.
+            "public_url": current_app.config["SETTINGS"].public_url,
         }

@@ -134,10 +134,12 @@ def new_page(browser) -> Iterator[Callable[..., Page]]:
     """
     contexts = []
 
-    def open_page(*, javascript: bool = True, viewport: dict | None = None) -> Page:
+    def open_page(*, javascript: bool = True, viewport: dict | None = None,
+                  **phone) -> Page:
+        """`phone`: more context options, e.g. user_agent, is_mobile, has_touch."""
         context = browser.new_context(java_script_enabled=javascript, locale="zh-CN",
                                       timezone_id="Asia/Shanghai",
-                                      viewport=viewport or DESKTOP)
+                                      viewport=viewport or DESKTOP, **phone)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
