@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HTMX_DIST := node_modules/htmx.org/dist/htmx.min.js
 
-.PHONY: install run test bench translations extract-messages clean
+.PHONY: install run test bench screenshots translations extract-messages clean
 
 install: $(VENV)/.installed static/vendor/htmx.min.js translations
 
@@ -50,6 +50,11 @@ bench: install
 		apt-get update -qq && apt-get install -y -qq wrk; \
 		else sudo apt-get update -qq && sudo apt-get install -y -qq wrk; fi; }
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# The README's tour (docs/screenshots/tour-*.png), photographed from the demo data.
+screenshots: install
+	$(BIN)/python tests/browser_deps.py
+	$(BIN)/python docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor
