@@ -30,6 +30,10 @@ from .database import write_transaction
 from .extensions import db
 from .timeutil import utcnow
 
+# Counters of what changed, for live pages and the page cache (deliberation/live.py, app/
+# pagecache.py): any write leaves one, even emptying a database. Not data: never backed
+# up, a database holding only these is empty, and a restore starts them afresh.
+EPHEMERAL = {"change_marker"}
 # Folders a restore makes inside the uploads folder while it works; never backed up.
 WORK_PREFIXES = (".restore-", ".replaced-")
 UPGRADE = "flask --app wsgi db upgrade"
@@ -92,7 +96,7 @@ def dump_database(folder: Path) -> tuple[str | None, list[dict]]:
     tables = []
     with conn, conn.begin():
         revision = schema_revision(conn)
-        for table in db.metadata.sorted_tables:
+        for table in _data_tables():
             member = f"{DATABASE}/{table.name}.jsonl"
             with open(folder / f"{table.name}.jsonl", "wb") as out:
                 rows = dump_table(conn, table, out)
@@ -171,8 +175,9 @@ def check_schema(manifest: dict) -> None:
 
 def table_plan(manifest: dict, staging: Path) -> list[tuple]:
     """(table, file, rows) in dependency order, once each file's columns match ours."""
-    listed = {t.get("name"): t for t in manifest.get("tables") or [] if isinstance(t, dict)}
-    ours = db.metadata.sorted_tables
+    listed = {t.get("name"): t for t in manifest.get("tables") or []
+              if isinstance(t, dict) and t.get("name") not in EPHEMERAL}
+    ours = _data_tables()
     problems = [f"table {t.name} is missing" for t in ours if t.name not in listed]
     problems += [f"table {name} is unknown here" for name in
                  sorted(set(listed) - {t.name for t in ours})]
@@ -199,8 +204,12 @@ def table_plan(manifest: dict, staging: Path) -> list[tuple]:
     return plan
 
 
+def _data_tables() -> list:
+    return [t for t in db.metadata.sorted_tables if t.name not in EPHEMERAL]
+
+
 def _has_rows(conn) -> list[str]:
-    return [t.name for t in db.metadata.sorted_tables
+    return [t.name for t in _data_tables()
             if conn.execute(select(literal(1)).select_from(t).limit(1)).first()]
 
 
@@ -221,6 +230,9 @@ def load_database(plan: list[tuple], *, force: bool) -> int:
             busy = _has_rows(session)  # again, under the write lock
             if busy:
                 raise _not_empty(busy)
+            for table in db.metadata.sorted_tables:
+                if table.name in EPHEMERAL:
+                    session.execute(table.delete())
         for table, path, expected in plan:
             try:
                 with open(path, "rb") as fh:

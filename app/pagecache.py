@@ -199,7 +199,9 @@ def _bulk_write(state):
     about the community, so the whole site's pages are drawn again."""
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
-        if getattr(table, "name", "") != "change_marker":
+        # Only the site's own tables (not the counters themselves) show on its pages.
+        name = getattr(table, "name", "")
+        if name != "change_marker" and name in db.metadata.tables:
             _noted(state.session).add(SITE)
 
 

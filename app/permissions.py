@@ -32,8 +32,13 @@ def is_staff(user, community) -> bool:
 
 
 def is_moderator(user, community) -> bool:
-    return is_staff(user, community) or has_role(user, community, "council") \
-        or has_role(user, community, "chair")
+    """Staff, admins, council and the chair: members of this community with those roles.
+    A site administrator who is no member is not one (moderation is members' business,
+    and its pages refuse non-members: no link should lead there)."""
+    return any(has_role(user, community, role) for role in MODERATING_ROLES)
+
+
+MODERATING_ROLES = ("staff", "admin", "council", "chair")
 
 
 def is_member(user, community) -> bool:

@@ -108,7 +108,7 @@ def manage_links(meeting: Meeting) -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     chair = services.is_chair(meeting, current_user)
-    prepare = chair or permissions.is_staff(current_user, meeting.community)
+    prepare = services.may_prepare(meeting, current_user)
     allowed = {"chair": chair, "prepare": prepare}
     return [(str(label), url_for(endpoint, meeting_id=meeting.id))
             for endpoint, label, who in MANAGE_LINKS

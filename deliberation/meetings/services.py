@@ -46,8 +46,11 @@ def is_chair(meeting: Meeting, user) -> bool:
 
 
 def may_prepare(meeting: Meeting, user) -> bool:
-    """Staff and the meeting's chair set up the meeting and its agenda."""
-    return permissions.is_staff(user, meeting.community) or is_chair(meeting, user)
+    """Staff and the meeting's chair set up the meeting and its agenda: members (a site
+    administrator who is no member is refused by the routes, so is shown no link)."""
+    community = meeting.community
+    return (permissions.is_staff(user, community) and permissions.is_member(user, community)) \
+        or is_chair(meeting, user)
 
 
 def _live(meeting: Meeting) -> None:

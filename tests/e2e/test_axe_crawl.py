@@ -109,6 +109,9 @@ def test_no_page_has_a_serious_accessibility_violation(live_app, browser, artifa
     print(summary)
     assert not report.errors, "\n".join(report.errors)
     assert not report.keyboard, "keyboard problems:\n" + "\n".join(report.keyboard)
+    # A link is a promise: nobody is shown one that refuses them.
+    assert not report.refused, "links that refuse who follows them:\n" + \
+        "\n".join(report.refused)
     assert not report.findings, "serious or critical axe violations:\n" + "\n".join(
         str(f) for f in report.findings)
     # The crawl must reach the pages of every part of the site, not stop at the home page.
