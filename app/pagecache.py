@@ -28,6 +28,7 @@ from flask_babel import get_locale
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from .access import rule_of
 from .extensions import db
 
 MAX_ENTRIES = 2000
@@ -89,6 +90,9 @@ def _seconds() -> int:
 def _eligible() -> bool:
     if request.method != "GET" or _seconds() <= 0:
         return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or rule_of(view) == "system":
+        return False  # health checks must reach the database themselves; files are apart
     if "_user_id" in session or "_flashes" in session:
         return False
     if request.headers.get("If-None-Match") or request.headers.get("If-Modified-Since"):
@@ -113,7 +117,12 @@ def _lookup():
     g.page_cache_key = None
     if not _eligible():
         return None
-    key, epoch = _key(), _epoch()
+    try:
+        key, epoch = _key(), _epoch()
+    except Exception:  # the counters are out of reach: draw the page (its view says why)
+        db.session.rollback()
+        current_app.logger.warning("page cache: change counters unreadable", exc_info=True)
+        return None
     page = current_app.extensions["page_cache"].get(key, epoch, time.monotonic())
     if page is None:
         g.page_cache_key, g.page_cache_epoch = key, epoch

@@ -149,3 +149,16 @@ def test_a_write_through_another_worker_is_seen(app, place, make, new_client):
             services.post_comment(thread, author, "另一个进程写的", "suggest")
         db.session.remove()
     assert "另一个进程写的" in page(reader, url)[1]
+
+
+def test_counters_out_of_reach_leave_the_page_to_its_view(tmp_path):
+    """Redis down: the cache steps aside (no copy kept or sent), the page is drawn."""
+    from .conftest import make_settings
+    settings = make_settings(tmp_path, "sqlite", redis_url="redis://127.0.0.1:1/0")
+    site = create_app(settings)
+    with site.app_context():
+        db.create_all()
+    reader = site.test_client()
+    for _ in range(2):
+        answer = reader.get("/privacy")
+        assert answer.status_code == 200 and HIT not in answer.headers
